@@ -1,0 +1,78 @@
+// help: list the programs with a line on what each does. Each program's own --help
+// says how to call it.
+#include <cstring>
+
+#include "flags.h"
+#include "output.h"
+#include "prog.h"
+
+using namespace web9;
+
+namespace {
+
+struct Program {
+  const char* name;
+  const char* about;
+};
+
+constexpr Program programs[] = {
+    {"basename", "strip the directory (or, -d, keep only it) from a path"},
+    {"cat", "concatenate files to standard output"},
+    {"cleanname", "lexically clean up path names"},
+    {"clear", "clear the terminal screen"},
+    {"cmp", "compare two files byte by byte"},
+    {"cp", "copy files and (-r) directories"},
+    {"date", "print the date, or (-n) seconds since the epoch"},
+    {"diff", "show how two files differ (-u unified)"},
+    {"dirname", "print a path without its last element"},
+    {"du", "disk usage in kilobytes"},
+    {"echo", "print the arguments"},
+    {"env", "print the environment"},
+    {"false", "fail"},
+    {"find", "walk directory trees (-name, -type, -print)"},
+    {"grep", "print lines matching regular expressions"},
+    {"head", "print the first lines of files"},
+    {"help", "this list"},
+    {"ls", "list files and directories"},
+    {"mkdir", "make directories"},
+    {"mv", "move or rename files"},
+    {"pwd", "print the working directory"},
+    {"rc", "the shell"},
+    {"rm", "remove files and (-r) directories"},
+    {"sed", "stream editor"},
+    {"seq", "print a sequence of numbers"},
+    {"sleep", "pause for some seconds"},
+    {"sort", "sort lines"},
+    {"tail", "print the last lines of a file, or (-f) follow it"},
+    {"tee", "copy standard input to standard output and files"},
+    {"test", "evaluate a condition"},
+    {"touch", "update modification times, creating files"},
+    {"tr", "translate or delete characters"},
+    {"true", "succeed"},
+    {"uniq", "filter repeated adjacent lines"},
+    {"wc", "count lines, words and bytes"},
+    {"xargs", "run a command with arguments from standard input"},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags(argc, argv, {"", "[program ...]", "List the programs and what they do."});
+  auto& want = flags.args();
+  for (auto& w : want) {
+    bool known = false;
+    for (auto& p : programs)
+      known |= w == p.name;
+    if (!known)
+      complain(w, "no such program");
+  }
+  for (auto& p : programs) {
+    bool show = want.empty();
+    for (auto& w : want)
+      show |= w == p.name;
+    if (show)
+      out().printf("%-10s %s\n", p.name, p.about);
+  }
+  out().put(want.empty() ? "\nNAME --help says how to use a program.\n" : "");
+  return exit_status();
+}

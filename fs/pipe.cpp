@@ -1,0 +1,269 @@
+// The pipe device: two streams of write-sized chunks per pipe, and the waiting readers and
+// writers of each. Data is copied once, when written; a read that takes a whole chunk moves it.
+#include "fs/pipe.h"
+
+#include <algorithm>
+#include <deque>
+#include <utility>
+
+namespace web9 {
+namespace {
+
+// Files of a pipe; a qid path is (pipe number << 2) | file.
+enum : uint64_t { Qdir, Qdata, Qdata1 };
+
+struct DirEntry {
+  std::string_view name;
+  uint64_t file;
+  uint32_t perm;
+};
+
+constexpr DirEntry kFiles[] = {{"data", Qdata, 0600}, {"data1", Qdata1, 0600}};
+
+uint64_t file_of(const Qid& q) { return q.path & 3; }
+// The end a data file is: 0 for data, 1 for data1.
+int end_of(const Qid& q) { return file_of(q) == Qdata ? 0 : 1; }
+
+struct WaitingRead {
+  const Fid* fid;
+  uint32_t count;
+  Reply<Bytes> reply;
+};
+
+struct WaitingWrite {
+  const Fid* fid;
+  uint64_t mark;  // the stream's written total once this write was queued
+  uint32_t count;
+  Reply<uint32_t> reply;
+};
+
+// One direction: written at one end, read at the other.
+struct Stream {
+  std::deque<Bytes> chunks;  // one per write
+  size_t head = 0;           // bytes of chunks.front() already read
+  size_t queued = 0;         // bytes not yet read
+  uint64_t written = 0, consumed = 0;
+  bool eof = false;     // the writing end is closed: readers get 0 once drained
+  bool broken = false;  // the reading end is closed: writes fail
+  std::deque<WaitingRead> readers;
+  std::deque<WaitingWrite> writers;
+
+  Bytes take(uint32_t count);
+  void pump();
+  void release_writers();
+  void hang_up_readers();
+  void hang_up_writers();
+  void flush(const Fid* fid);
+};
+
+struct Pipe {
+  uint64_t number = 0;
+  std::string owner;
+  Stream streams[2];  // streams[e] is written at end e and read at end 1-e
+  int opens[2] = {0, 0};
+
+  Stream& written_at(int end) { return streams[end]; }
+  Stream& read_at(int end) { return streams[1 - end]; }
+  const Stream& read_at(int end) const { return streams[1 - end]; }
+};
+
+Bytes Stream::take(uint32_t count) {
+  if (queued == 0) return {};
+  Bytes& front = chunks.front();
+  Bytes out;
+  if (head == 0 && count >= front.size()) {
+    out = std::move(front);  // the fast path: the whole write, no copy
+    chunks.pop_front();
+  } else {
+    size_t n = std::min<size_t>(count, front.size() - head);
+    out.assign(front.begin() + head, front.begin() + head + n);
+    head += n;
+    if (head == front.size()) {
+      chunks.pop_front();
+      head = 0;
+    }
+  }
+  queued -= out.size();
+  consumed += out.size();
+  return out;
+}
+
+// Serves waiting readers, then answers the writers whose data now fits. Each reply is made with
+// the stream settled, since it may start another request on this pipe.
+void Stream::pump() {
+  while (!readers.empty() && (queued > 0 || eof)) {
+    WaitingRead r = std::move(readers.front());
+    readers.pop_front();
+    r.reply(take(r.count));
+  }
+  release_writers();
+}
+
+void Stream::release_writers() {
+  while (!writers.empty() && writers.front().mark <= consumed + PipeDevice::kLimit) {
+    WaitingWrite w = std::move(writers.front());
+    writers.pop_front();
+    w.reply(w.count);
+  }
+}
+
+void Stream::hang_up_readers() {
+  eof = true;
+  pump();
+}
+
+void Stream::hang_up_writers() {
+  // Writes already taken into the pipe stand, even if a reader's reply is what closed it.
+  release_writers();
+  broken = true;
+  chunks.clear();
+  head = queued = 0;
+  while (!writers.empty()) {
+    WaitingWrite w = std::move(writers.front());
+    writers.pop_front();
+    w.reply(Errc::pipe);
+  }
+}
+
+void Stream::flush(const Fid* fid) {
+  std::vector<std::function<void()>> cancelled;
+  auto cancel = [&](auto& queue) {
+    for (auto it = queue.begin(); it != queue.end();) {
+      if (it->fid != fid) {
+        ++it;
+        continue;
+      }
+      cancelled.push_back([reply = std::move(it->reply)] { reply(Errc::intr); });
+      it = queue.erase(it);
+    }
+  };
+  cancel(readers);
+  cancel(writers);
+  for (auto& c : cancelled) c();
+}
+
+class PipeFid : public Fid {
+ public:
+  std::unique_ptr<Fid> clone() const override {
+    auto f = std::make_unique<PipeFid>();
+    f->qid = qid;
+    f->pipe = pipe;
+    return f;
+  }
+
+  std::shared_ptr<Pipe> pipe;
+  size_t dir_index = 0;
+};
+
+Dir stat_of(const Pipe& p, uint64_t file) {
+  Dir d;
+  d.type = '|';
+  d.uid = d.gid = p.owner;
+  d.qid = Qid{QTFILE, 0, p.number << 2 | file};
+  for (const auto& e : kFiles) {
+    if (e.file != file) continue;
+    d.name = std::string(e.name);
+    d.mode = e.perm;
+    d.length = p.read_at(file == Qdata ? 0 : 1).queued;
+    return d;
+  }
+  d.qid.type = QTDIR;
+  d.name = "#|";
+  d.mode = DMDIR | 0500;
+  return d;
+}
+
+}  // namespace
+
+void PipeDevice::attach(std::string_view uname, std::string_view, Reply<std::unique_ptr<Fid>> r) {
+  auto fid = std::make_unique<PipeFid>();
+  fid->pipe = std::make_shared<Pipe>();
+  fid->pipe->number = ++next_pipe_;
+  fid->pipe->owner = std::string(uname);
+  fid->qid = Qid{QTDIR, 0, fid->pipe->number << 2 | Qdir};
+  r(std::unique_ptr<Fid>(std::move(fid)));
+}
+
+void PipeDevice::walk1(Fid& fid, std::string_view name, Reply<Qid> r) {
+  if (!fid.qid.is_dir()) return r(Errc::notdir);
+  for (const auto& e : kFiles) {
+    if (e.name == name) {
+      fid.qid = Qid{QTFILE, 0, (fid.qid.path & ~uint64_t{3}) | e.file};
+      return r(fid.qid);
+    }
+  }
+  r(Errc::noent);
+}
+
+void PipeDevice::open(Fid& fid, uint8_t mode, Reply<void> r) {
+  auto& f = static_cast<PipeFid&>(fid);
+  if (fid.qid.is_dir()) {
+    f.dir_index = 0;
+  } else if ((mode & 3) != OEXEC) {
+    f.pipe->opens[end_of(fid.qid)]++;
+  } else {
+    return r(Errc::access);
+  }
+  FileServer::open(fid, mode, std::move(r));
+}
+
+void PipeDevice::read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r) {
+  auto& f = static_cast<PipeFid&>(fid);
+  if (!fid.open) return r(Errc::badf);
+  if (fid.qid.is_dir()) {
+    if (offset == 0) f.dir_index = 0;
+    std::vector<Dir> entries;
+    for (const auto& e : kFiles) entries.push_back(stat_of(*f.pipe, e.file));
+    return r(pack_dir_entries(entries, &f.dir_index, count));
+  }
+  if ((fid.mode & 3) == OWRITE) return r(Errc::badf);
+  if (count == 0) return r(Bytes{});
+  auto pipe = f.pipe;  // the pipe must outlive the replies pump makes, whatever they clunk
+  Stream& s = pipe->read_at(end_of(fid.qid));
+  s.readers.push_back(WaitingRead{&fid, count, std::move(r)});
+  s.pump();
+}
+
+void PipeDevice::write(Fid& fid, uint64_t, std::span<const uint8_t> data, Reply<uint32_t> r) {
+  auto& f = static_cast<PipeFid&>(fid);
+  if (!fid.open) return r(Errc::badf);
+  if (fid.qid.is_dir()) return r(Errc::isdir);
+  if ((fid.mode & 3) == OREAD) return r(Errc::badf);
+  auto pipe = f.pipe;
+  Stream& s = pipe->written_at(end_of(fid.qid));
+  if (s.broken) return r(Errc::pipe);
+  if (data.empty()) return r(0u);
+  s.chunks.emplace_back(data.begin(), data.end());
+  s.queued += data.size();
+  s.written += data.size();
+  if (s.written <= s.consumed + kLimit) {
+    s.pump();
+    return r(static_cast<uint32_t>(data.size()));
+  }
+  s.writers.push_back(WaitingWrite{&fid, s.written, static_cast<uint32_t>(data.size()), std::move(r)});
+  s.pump();
+}
+
+void PipeDevice::stat(Fid& fid, Reply<Dir> r) {
+  auto& f = static_cast<PipeFid&>(fid);
+  r(stat_of(*f.pipe, file_of(fid.qid)));
+}
+
+void PipeDevice::clunk(Fid& fid) {
+  auto& f = static_cast<PipeFid&>(fid);
+  auto pipe = f.pipe;
+  flush(fid);
+  if (!fid.open || fid.qid.is_dir()) return;
+  fid.open = false;
+  int end = end_of(fid.qid);
+  if (--pipe->opens[end] > 0) return;
+  pipe->written_at(end).hang_up_readers();
+  pipe->read_at(end).hang_up_writers();
+}
+
+void PipeDevice::flush(Fid& fid) {
+  auto pipe = static_cast<PipeFid&>(fid).pipe;
+  for (auto& s : pipe->streams) s.flush(&fid);
+}
+
+}  // namespace web9

@@ -1,0 +1,49 @@
+// The pipe device '#|' (Plan 9's devpipe): every attach makes a new pipe, a directory holding
+// data and data1; what is written on one is read from the other.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernel/fileserver.h"
+
+namespace web9 {
+
+// Semantics, following pipe(3):
+// - Write boundaries are preserved: a read returns bytes of one write only, at most count of
+//   them; the rest of that write stays for the next read. Each write is contiguous at the other
+//   end even with several writers. A write of 0 bytes does nothing (POSIX; in Plan 9 it would
+//   read as end of file).
+// - Each direction holds kLimit bytes before writers wait. A write is queued whole at once and
+//   answered, with its full count, once its last byte is within kLimit of the read position:
+//   a writer sees Plan 9's "writes complete fully", and memory is bounded by kLimit plus one
+//   write per waiting writer.
+// - Reads with nothing queued wait for a write. When every fid opened on an end is clunked,
+//   readers at the other end get 0 bytes (end of file) once its queue drains, and writes at the
+//   other end fail with Errc::pipe ("write on closed pipe"; the process layer posts the note),
+//   queued data and waiting writers included. Before an end is first opened, writes to it wait.
+// - flush(fid) answers the fid's waiting reads and writes with Errc::intr; a flushed write's
+//   bytes stay queued (pipe(2): "some unknown number of bytes may have been transferred").
+// - stat of data or data1 gives as length the bytes that a read there would find.
+class PipeDevice : public FileServer {
+ public:
+  // Bytes one direction holds before writers wait (Plan 9 uses 32 KiB; more keeps a fast
+  // producer and consumer in different workers from waiting on each other).
+  static constexpr size_t kLimit = 256 * 1024;
+
+  std::string_view kind() const override { return "pipe"; }
+
+  void attach(std::string_view uname, std::string_view aname, Reply<std::unique_ptr<Fid>> r) override;
+  void walk1(Fid& fid, std::string_view name, Reply<Qid> r) override;
+  void open(Fid& fid, uint8_t mode, Reply<void> r) override;
+  void read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r) override;
+  void write(Fid& fid, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) override;
+  void stat(Fid& fid, Reply<Dir> r) override;
+  void clunk(Fid& fid) override;
+  void flush(Fid& fid) override;
+
+ private:
+  uint64_t next_pipe_ = 0;
+};
+
+}  // namespace web9

@@ -1,0 +1,92 @@
+// The one interface every file server fills, in the spirit of 9P2000 and lib9p: attach, walk,
+// open, create, read, write, stat, wstat, remove, clunk, with qids and fids. A server answers each
+// request by calling its Reply exactly once, now or later (lib9p's respond), so a slow server
+// (a pipe waiting for a writer, OPFS, fetch, a 9P connection) never blocks the kernel.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kernel/dir.h"
+#include "kernel/result.h"
+
+namespace web9 {
+
+// Called exactly once with the outcome of a request, synchronously or later.
+template <class T>
+using Reply = std::function<void(Result<T>)>;
+
+
+// A server's handle on one file (lib9p's Fid). Servers subclass it to hang their own state on it.
+// The kernel owns fids (through Chan) and guarantees a fid outlives every request made on it.
+class Fid {
+ public:
+  virtual ~Fid() = default;
+  // A new fid for the same file, not open (Twalk with no names). The kernel walks clones, never
+  // a fid that is in use.
+  virtual std::unique_ptr<Fid> clone() const = 0;
+
+  Qid qid;
+  bool open = false;
+  uint8_t mode = 0;  // the open mode (OREAD, OWRITE, ORDWR, OEXEC | OTRUNC | ORCLOSE) once open
+};
+
+// Every operation but attach is optional: the defaults answer with the error a client expects
+// (Plan 9's devcreate and friends, lib9p's nil callbacks).
+class FileServer {
+ public:
+  virtual ~FileServer() = default;
+
+  // A short name for the kind of server ("ram", "cons", "pipe", "mnt"), shown in /proc/N/ns.
+  virtual std::string_view kind() const = 0;
+
+  // A fid for the root of the tree named by aname ("" for the default tree).
+  virtual void attach(std::string_view uname, std::string_view aname, Reply<std::unique_ptr<Fid>> r) = 0;
+
+  // Moves fid one step down to the child called name and answers with its qid. fid is not open;
+  // the kernel does multi-element walks, ".." and mount crossings, so name is never "." or "..".
+  virtual void walk1(Fid& fid, std::string_view name, Reply<Qid> r);
+
+  // Opens fid with mode. A directory may only be opened OREAD.
+  virtual void open(Fid& fid, uint8_t mode, Reply<void> r);
+
+  // Creates name in the directory fid with perm (DMDIR for a directory) and opens it with mode;
+  // on success fid names the new file and is open. Fails with Errc::exist if name exists.
+  virtual void create(Fid& fid, std::string_view name, uint32_t perm, uint8_t mode, Reply<void> r);
+
+  // Reads up to count bytes at offset from an open fid. On a directory the answer is whole packed
+  // stat entries (pack_dir); offset is 0 or the previous offset plus the previous answer's size.
+  // An empty answer is end of file.
+  virtual void read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r);
+
+  // Writes data at offset to an open fid and answers with the count written. data is valid only
+  // during the call: a server that answers later copies what it needs.
+  virtual void write(Fid& fid, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r);
+
+  virtual void stat(Fid& fid, Reply<Dir> r);
+
+  // Changes the fields of d that are not "don't touch" (Dir::nochange()): name (rename within
+  // the directory), length (truncate), mode, mtime, gid.
+  virtual void wstat(Fid& fid, const Dir& d, Reply<void> r);
+
+  // Removes the file; the fid is clunked whether or not it succeeds.
+  virtual void remove(Fid& fid, Reply<void> r);
+
+  // The kernel is done with fid (it is about to be destroyed). Handles ORCLOSE.
+  virtual void clunk(Fid& fid);
+
+  // Abandons every request pending on fid (9P's Tflush): each answers Errc::intr now.
+  virtual void flush(Fid& fid);
+};
+
+// A helper for servers whose directory reads come from a list of entries: packs the entries that
+// follow *index into at most count bytes and advances *index. A server keeps index in its fid and
+// resets it when offset is 0.
+Bytes pack_dir_entries(const std::vector<Dir>& entries, size_t* index, uint32_t count);
+
+}  // namespace web9

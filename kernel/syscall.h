@@ -1,0 +1,97 @@
+// The system-call server: decodes a process's syscall frame (docs/runtime.md), runs the call on
+// the Kernel and writes the reply into the same frame, now or later. It is the only place that
+// knows how each call's arguments are laid out in a frame; web/runtime/process.js is its twin on
+// the guest side. The JS runtime (kernel/bindings.cpp + web/kernel/worker.js) implements
+// RuntimeHost: it moves frames between the channel SharedArrayBuffers and kernel memory and
+// starts and ends process workers. Everything here runs on the kernel worker's one thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kernel/kernel.h"
+
+namespace web9 {
+
+// Call numbers, from the shared table.
+enum class Op : int32_t {
+#define X(name, num) name = num,
+#include "kernel/syscall_ops.inc"
+#undef X
+};
+
+// The frame header, byte for byte the first 128 bytes of a channel (docs/runtime.md).
+struct SyscallFrame {
+  int32_t state;     // 0 idle, 1 request posted, 2 reply ready
+  int32_t op;        // Op
+  uint32_t in_len;   // request bytes in data
+  int32_t err;       // WASI errno of the reply
+  uint32_t out_len;  // reply bytes in data
+  int32_t pid;
+  uint32_t reserved[2];
+  int64_t a[8];      // arguments
+  int64_t r[4];      // results
+  uint8_t data[];    // kChannelData bytes
+};
+static_assert(offsetof(SyscallFrame, a) == 32 && offsetof(SyscallFrame, r) == 96 &&
+              offsetof(SyscallFrame, data) == 128, "frame layout is fixed by docs/runtime.md");
+constexpr size_t kFrameHeader = 128;
+constexpr size_t kChannelData = 1 << 20;
+constexpr size_t kChannelSize = kFrameHeader + kChannelData;
+
+// What a process worker is started with.
+struct ProcessImage {
+  int pid = 0;
+  std::string key;  // identifies the program's bytes for the compiled-module cache
+  std::shared_ptr<const Bytes> wasm;
+  std::vector<std::string> argv;
+  std::vector<std::string> env;  // "name=value"
+};
+
+// What the kernel asks of the runtime around it.
+class RuntimeHost {
+ public:
+  virtual ~RuntimeHost() = default;
+  // The frame of pid holds a finished reply (err, r, out_len, data): copy it to the process's
+  // channel, set state 2 and wake the process.
+  virtual void reply(int pid) = 0;
+  // Start a worker running image.
+  virtual void start(ProcessImage image) = 0;
+  // End the worker of pid after grace_ms milliseconds unless cancel_stop(pid) comes first; then
+  // tell the kernel with Syscalls::exited(pid, "killed"). grace_ms 0: at once.
+  virtual void stop(int pid, int grace_ms) = 0;
+  virtual void cancel_stop(int pid) = 0;
+};
+
+class Syscalls {
+ public:
+  Syscalls(Kernel& kernel, RuntimeHost& host);
+  ~Syscalls();
+  Syscalls(const Syscalls&) = delete;
+  Syscalls& operator=(const Syscalls&) = delete;
+
+  // The frame of pid in kernel memory, kChannelSize bytes, made on first use and kept until the
+  // process is reaped. The host copies requests in and replies out of it.
+  SyscallFrame* frame(int pid);
+  // The frame of pid holds a request (state 1): run it. host.reply(pid) follows, during this call
+  // or later. A request that arrives while one is pending for pid gets EBUSY.
+  void submit(int pid);
+  // Starts the program at path (in the namespace of parent, or of a new init when parent is 0)
+  // as a new process, reading the file and following "#!" lines. Answers the new pid.
+  void spawn(int parent, std::string path, SpawnOptions options, Reply<int> r);
+  // The worker of pid has ended on its own: a trap (status "sys: trap: ...") or the end of
+  // _start without proc_exit (status ""). Also called by the host after stop().
+  void exited(int pid, std::string status);
+
+ private:
+  struct State;
+  Kernel& kernel_;
+  RuntimeHost& host_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace web9

@@ -1,0 +1,291 @@
+// The kernel worker: runs kernel.wasm (kernel/bindings.cpp, class Web9) and is its RuntimeHost.
+// It moves syscall frames between each process's channel SharedArrayBuffer and kernel memory,
+// starts a process worker per process from a pool of pre-started workers, and forwards the
+// console to the page. The same file runs as a browser module worker and as a Node
+// worker_threads worker (tools/web9.mjs); web/kernel/platform.js hides the difference.
+// docs/runtime.md describes the channel, the doorbell and the messages.
+
+import * as protocol from '../protocol.js';
+import { parent, startWorker, readBytes } from './platform.js';
+
+const FRAME_HEADER = 128;
+const CHANNEL_DATA = 1 << 20;
+const CHANNEL_SIZE = FRAME_HEADER + CHANNEL_DATA;
+const POOL_SIZE = 2; // idle process workers kept started
+// waitAsync wakes at least this often even if no ring came: a lost wake-up (V8's chained
+// waitAsync has frozen under some patterns) then costs latency, never a hang.
+const DOORBELL_TIMEOUT_MS = 100;
+const processWorkerUrl = new URL('../runtime/worker-process.js', import.meta.url);
+
+let K = null; // the Emscripten module
+let web9 = null; // its Web9 instance
+// One Int32 every process bumps after posting a request.
+const doorbell = new Int32Array(new SharedArrayBuffer(4));
+// pid → {pid, channel (SharedArrayBuffer), bytes (Uint8Array on it), state (Int32Array on it),
+//        inKernel (a request is with the kernel), worker, stopTimer, gone}
+const procs = new Map();
+// image key → Promise<WebAssembly.Module>: a program is compiled once.
+const modules = new Map();
+let stdinPipe = false;
+
+function post(message) {
+  if (message.data instanceof Uint8Array) parent.post(message, [message.data.buffer]);
+  else parent.post(message);
+}
+
+// --- the pool of process workers ---
+
+const idle = []; // started workers that said they are ready
+const starting = new Set();
+const waitingForWorker = []; // jobs (fn(worker)) for when a worker is ready
+
+function refillPool() {
+  while (idle.length + starting.size < POOL_SIZE) {
+    const w = startWorker(processWorkerUrl, 'process');
+    starting.add(w);
+    w.onMessage((msg) => onProcessMessage(w, msg));
+    w.onError((message) => onProcessError(w, message));
+  }
+}
+
+function withWorker(job) {
+  const w = idle.shift();
+  if (w) job(w);
+  else waitingForWorker.push(job);
+  refillPool();
+}
+
+function onProcessMessage(w, msg) {
+  switch (msg?.type) {
+    case 'ready': {
+      starting.delete(w);
+      const job = waitingForWorker.shift();
+      if (job) job(w);
+      else idle.push(w);
+      refillPool();
+      break;
+    }
+    case 'done': {
+      const p = procs.get(msg.pid);
+      w.terminate();
+      if (!p || p.gone) return;
+      finish(p);
+      // After proc_exit the kernel has the status already; otherwise the worker ended on its own.
+      if (msg.how === 'return') web9.exited(p.pid, '');
+      else if (msg.how === 'trap') web9.exited(p.pid, `sys: trap: ${msg.message}`);
+      break;
+    }
+    default:
+      console.warn('web9 kernel: unknown message from a process worker:', msg);
+  }
+}
+
+// An error the process worker did not catch (it failed to load, or threw outside _start).
+function onProcessError(w, message) {
+  w.terminate();
+  if (starting.delete(w)) {
+    post(protocol.fatal(`a process worker failed to start: ${message}`));
+    return;
+  }
+  const i = idle.indexOf(w);
+  if (i >= 0) idle.splice(i, 1);
+  for (const p of procs.values()) {
+    if (p.worker === w && !p.gone) {
+      finish(p);
+      web9.exited(p.pid, `sys: trap: ${message}`);
+    }
+  }
+  refillPool();
+}
+
+function finish(p) {
+  p.gone = true;
+  clearTimeout(p.stopTimer);
+  p.worker?.terminate();
+  procs.delete(p.pid);
+}
+
+// --- RuntimeHost (called by kernel.wasm) ---
+
+function frameAt(pid) {
+  const ptr = web9.frame(pid);
+  return { ptr, heap: K.HEAPU8 }; // HEAPU8 after frame(): making a frame may grow memory
+}
+
+const host = {
+  reply(pid) {
+    const p = procs.get(pid);
+    if (!p || p.gone) return;
+    p.inKernel = false;
+    const { ptr, heap } = frameAt(pid);
+    const outLen = Math.min(new DataView(heap.buffer, ptr + 16, 4).getUint32(0, true), CHANNEL_DATA);
+    // Everything but state, which is stored last so the process never sees a half-copied reply.
+    p.bytes.set(heap.subarray(ptr + 4, ptr + FRAME_HEADER + outLen), 4);
+    Atomics.store(p.state, 0, 2);
+    Atomics.notify(p.state, 0);
+  },
+
+  start(pid, key, wasm, argv, env) {
+    const channel = new SharedArrayBuffer(CHANNEL_SIZE);
+    const p = {
+      pid, channel, bytes: new Uint8Array(channel), state: new Int32Array(channel, 0, 1),
+      inKernel: false, worker: null, stopTimer: undefined, gone: false,
+    };
+    procs.set(pid, p);
+    let compiled = key ? modules.get(key) : undefined;
+    if (!compiled) {
+      if (!wasm) {
+        queueMicrotask(() => kill(p, 'sys: no program image'));
+        return;
+      }
+      // wasm is a view on kernel memory, good only during this call: compile a copy.
+      compiled = WebAssembly.compile(wasm.slice());
+      if (key) {
+        modules.set(key, compiled);
+        compiled.catch(() => modules.delete(key));
+      }
+    }
+    compiled.then(
+      (module) => {
+        if (p.gone) return;
+        withWorker((w) => {
+          if (p.gone) {
+            idle.push(w);
+            return;
+          }
+          p.worker = w;
+          w.post({ type: 'run', module, channel, doorbell: doorbell.buffer, pid, argv, env });
+        });
+      },
+      (err) => kill(p, `sys: bad program image: ${err.message}`),
+    );
+  },
+
+  stop(pid, graceMs) {
+    const p = procs.get(pid);
+    if (!p || p.gone) return;
+    clearTimeout(p.stopTimer);
+    if (graceMs <= 0) {
+      // End it now so it runs no further; tell the kernel once this kernel call has returned.
+      p.worker?.terminate();
+      p.worker = null;
+      queueMicrotask(() => kill(p, 'killed'));
+    } else {
+      p.stopTimer = setTimeout(() => kill(p, 'killed'), graceMs);
+    }
+  },
+
+  cancelStop(pid) {
+    const p = procs.get(pid);
+    if (p) clearTimeout(p.stopTimer);
+  },
+
+  output(bytes) {
+    post(protocol.output(bytes.slice()));
+  },
+  booted(pid) {
+    post(protocol.ready(pid));
+  },
+  exit(status) {
+    post(protocol.exit(status));
+  },
+  failed(message) {
+    post(protocol.fatal(message));
+  },
+};
+
+function kill(p, status) {
+  if (p.gone) return;
+  finish(p);
+  web9.exited(p.pid, status);
+}
+
+// --- the doorbell ---
+
+// Hands the kernel every channel holding a request it has not seen.
+function scan() {
+  for (const p of procs.values()) {
+    if (p.inKernel || p.gone || Atomics.load(p.state, 0) !== 1) continue;
+    const inLen = Math.min(new DataView(p.channel, 8, 4).getUint32(0, true), CHANNEL_DATA);
+    const { ptr, heap } = frameAt(p.pid);
+    heap.set(p.bytes.subarray(0, FRAME_HEADER + inLen), ptr);
+    p.inKernel = true;
+    web9.submit(p.pid);
+  }
+}
+
+const hasWaitAsync = typeof Atomics.waitAsync === 'function';
+
+async function serve() {
+  for (;;) {
+    // Read the doorbell before scanning: a ring during the scan changes it, and the wait below
+    // then returns at once instead of sleeping through the request.
+    const seen = Atomics.load(doorbell, 0);
+    try {
+      scan();
+    } catch (err) {
+      post(protocol.fatal(`kernel: ${err?.message ?? err}`));
+      throw err;
+    }
+    if (hasWaitAsync) {
+      const w = Atomics.waitAsync(doorbell, 0, seen, DOORBELL_TIMEOUT_MS);
+      if (w.async) await w.value;
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+}
+
+// --- messages from the page (or tools/web9.mjs) ---
+
+let winsize = null;
+const early = []; // console input that came before the kernel was up
+
+async function boot(msg) {
+  post(protocol.progress('web9: loading the kernel…'));
+  const kernelUrl = new URL(msg.kernel);
+  const wasmUrl = new URL(kernelUrl.pathname.replace(/\.m?js$/, '.wasm') + kernelUrl.search, kernelUrl);
+  const [{ default: createKernel }, wasmBinary, image] = await Promise.all([
+    import(kernelUrl.href),
+    readBytes(wasmUrl),
+    msg.image instanceof Uint8Array ? msg.image : readBytes(msg.image),
+  ]);
+  K = await createKernel({ wasmBinary });
+  web9 = new K.Web9(host);
+  if (winsize) web9.winsize(winsize.cols, winsize.rows);
+  stdinPipe = Boolean(msg.options?.stdinPipe);
+  refillPool();
+  serve();
+  post(protocol.progress('web9: booting…'));
+  web9.boot(image, msg.argv, msg.options ?? {});
+  for (const m of early.splice(0)) onMessage(m);
+}
+
+function onMessage(msg) {
+  if (!web9 && msg?.type !== 'boot' && msg?.type !== 'resize') {
+    early.push(msg);
+    return;
+  }
+  switch (msg?.type) {
+    case 'boot':
+      boot(msg).catch((err) => post(protocol.fatal(err?.message ?? String(err))));
+      break;
+    case 'input':
+      web9.consInput(msg.data);
+      break;
+    case 'resize':
+      winsize = { cols: msg.cols, rows: msg.rows };
+      web9?.winsize(msg.cols, msg.rows);
+      break;
+    case 'stdin':
+      if (stdinPipe) web9.writeStdin(msg.data);
+      break;
+    case 'stdinEnd':
+      if (stdinPipe) web9.closeStdin();
+      break;
+    default:
+      console.warn('web9 kernel: unknown message:', msg);
+  }
+}
+
+parent.listen(onMessage);

@@ -1,0 +1,93 @@
+// The page's entry point: checks the browser, draws the console and starts the kernel worker,
+// then only forwards bytes and sizes between the two (protocol.js says what crosses).
+
+import { checkBrowser, showMissing } from './isolation.js';
+import { Console } from './terminal.js';
+import * as protocol from './protocol.js';
+
+const root = document.getElementById('web9');
+
+// The page's state, for people and tests: checking, unsupported, booting, ready or failed.
+function setState(state) {
+  document.documentElement.dataset.web9State = state;
+}
+
+// Asks for the worker script first: a worker that fails to load reports only an anonymous
+// error event, and the user should learn which file is missing.
+async function workerScriptProblem(url) {
+  try {
+    const res = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+    return res.ok ? null : `${url.pathname} answered HTTP ${res.status} ${res.statusText}`.trim();
+  } catch (err) {
+    return `${url.pathname} could not be fetched (${err.message})`;
+  }
+}
+
+function handleKernelMessage(con, msg) {
+  switch (msg?.type) {
+    case 'output':
+      con.write(msg.data);
+      break;
+    case 'progress':
+      con.progress(msg.text);
+      break;
+    case 'ready':
+      con.clearProgress();
+      setState('ready');
+      break;
+    case 'fatal':
+      con.error(`web9: the kernel stopped: ${msg.message}`);
+      setState('failed');
+      break;
+    default:
+      console.warn('web9: unknown message from the kernel worker:', msg);
+  }
+}
+
+async function startKernel(con) {
+  const url = new URL(protocol.kernelWorkerPath, document.baseURI);
+  con.progress('web9: starting the kernel…');
+  const problem = await workerScriptProblem(url);
+  if (problem) {
+    con.error(`web9: cannot start the kernel worker: ${problem}.\nIs the system built and served by tools/serve.mjs?`);
+    setState('failed');
+    return null;
+  }
+  const worker = new Worker(url, { type: 'module', name: 'kernel' });
+  worker.onmessage = (e) => handleKernelMessage(con, e.data);
+  worker.onmessageerror = () => con.error('web9: a message from the kernel worker could not be read');
+  worker.onerror = (e) => {
+    e.preventDefault();
+    const where = e.filename ? ` (${new URL(e.filename).pathname}:${e.lineno})` : '';
+    con.error(`web9: the kernel worker failed: ${e.message || 'it could not be loaded'}${where}`);
+    setState('failed');
+  };
+  worker.postMessage(protocol.resize(con.cols, con.rows));
+  return worker;
+}
+
+async function boot() {
+  setState('checking');
+  const check = await checkBrowser();
+  if (check.reloading) return;
+  if (!check.ok) {
+    showMissing(root, check.missing);
+    setState('unsupported');
+    return;
+  }
+  setState('booting');
+  let worker = null;
+  const con = new Console(root, {
+    onInput: (bytes) => worker && protocol.postBytes(worker, protocol.input(bytes)),
+    onResize: (cols, rows) => worker?.postMessage(protocol.resize(cols, rows)),
+  });
+  worker = await startKernel(con);
+  // For debugging from the browser console, and for tests.
+  globalThis.web9 = { console: con, worker };
+}
+
+boot().catch((err) => {
+  console.error(err);
+  root.textContent = `web9 failed to start: ${err.message}`;
+  setState('failed');
+});

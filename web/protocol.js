@@ -1,0 +1,33 @@
+// The messages the page and the kernel worker exchange with postMessage (see docs/runtime.md).
+// Imported by both sides, so the shape of each message is written down once. The headless host
+// (tools/web9.mjs) speaks the same protocol to the same worker under Node.
+
+// Where the page finds the kernel worker, relative to the page. It is started as a module worker.
+export const kernelWorkerPath = 'kernel/worker.js';
+
+// page → kernel worker
+// Boots the kernel. kernel: URL of kernel.js (kernel.wasm beside it); image: URL of the boot image
+// (tools/mkimage.mjs) or its bytes; argv: the first program, argv[0] a path ("/bin/rc");
+// options: {env: {name: value}, stdinPipe: bool} (kernel/bindings.cpp, Web9::boot).
+export const boot = (kernel, image, argv, options = {}) => ({ type: 'boot', kernel, image, argv, options });
+export const input = (data) => ({ type: 'input', data }); // data: Uint8Array, bytes typed or pasted
+export const resize = (cols, rows) => ({ type: 'resize', cols, rows });
+// With options.stdinPipe: bytes for the first program's standard input, and its end.
+export const stdin = (data) => ({ type: 'stdin', data });
+export const stdinEnd = () => ({ type: 'stdinEnd' });
+
+// kernel worker → page
+export const output = (data) => ({ type: 'output', data }); // data: Uint8Array for the terminal
+export const progress = (text) => ({ type: 'progress', text }); // one short boot step
+export const ready = (pid) => ({ type: 'ready', pid }); // boot finished; the first program is pid
+export const exit = (status) => ({ type: 'exit', status }); // the first program ended ("" success)
+export const fatal = (message) => ({ type: 'fatal', message }); // the kernel cannot go on
+
+// Posts a message that carries bytes, handing the bytes' buffer over instead of copying it.
+// Bytes that are a view on part of a larger or shared buffer are copied first.
+export function postBytes(target, message) {
+  let { data } = message;
+  const whole = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+  if (!whole || !(data.buffer instanceof ArrayBuffer)) data = data.slice();
+  target.postMessage({ ...message, data }, [data.buffer]);
+}

@@ -1,0 +1,41 @@
+// A process worker: runs one guest program. The kernel worker starts it ahead of need (a pool),
+// it says {type: 'ready'}, and later gets one {type: 'run', module, channel, doorbell, pid, argv,
+// env}: it instantiates the compiled module with the imports of web/runtime/process.js (WASI
+// preview1 and "web9", all served through the channel) and calls _start. When the program ends
+// it posts {type: 'done', pid, how}:
+//   how 'exit'    proc_exit or exits: the kernel already has the status
+//   how 'return'  _start returned without proc_exit (status "")
+//   how 'trap'    the program trapped or could not be instantiated; message says why
+// The kernel worker then terminates this worker: one worker runs one process.
+
+import { parent } from '../kernel/platform.js';
+import { makeImports } from './process.js';
+
+async function run({ module, channel, doorbell, pid, argv, env }) {
+  let instance = null;
+  const { imports, ExitError } = makeImports({
+    channel,
+    doorbell,
+    pid,
+    argv,
+    env,
+    getMemory: () => instance.exports.memory,
+  });
+  try {
+    instance = await WebAssembly.instantiate(module, imports);
+    if (typeof instance.exports._start !== 'function') throw new Error('the program has no _start');
+    instance.exports._start();
+    parent.post({ type: 'done', pid, how: 'return' });
+  } catch (err) {
+    if (err instanceof ExitError) parent.post({ type: 'done', pid, how: 'exit' });
+    else parent.post({ type: 'done', pid, how: 'trap', message: String(err?.message ?? err) });
+  }
+}
+
+let started = false;
+parent.listen((msg) => {
+  if (msg?.type !== 'run' || started) return;
+  started = true;
+  run(msg);
+});
+parent.post({ type: 'ready' });
