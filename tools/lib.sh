@@ -46,7 +46,8 @@ install_missing() {
 check_emscripten() {
   local want have
   want=$(tr -d '[:space:]' <"$WEB9_ROOT/emsdk-version.txt")
-  have=$(emcc --version 2>/dev/null | head -1 | sed -n 's/.* \([0-9][0-9.]*\) .*/\1/p')
+  # sed reads all of emcc's output: with pipefail, head's early exit could SIGPIPE emcc and fail.
+  have=$(emcc --version 2>/dev/null | sed -n '1s/.* \([0-9][0-9.]*\) .*/\1/p') || true
   [[ -n $have ]] || die "emcc not found: install Debian's emscripten package (apt-get install emscripten)"
   [[ $have == "$want" ]] || die "emcc is $have but emsdk-version.txt pins $want: install emscripten $want \
 (Debian 12's package is 3.1.6) or update emsdk-version.txt after checking the build with the new version"
