@@ -2,7 +2,6 @@
 // suffix is removed too (Plan 9 basename).
 #include "flags.h"
 #include "output.h"
-#include "path.h"
 #include "prog.h"
 
 using namespace web9;
@@ -18,7 +17,9 @@ int main(int argc, char** argv) {
     auto slash = a[0].rfind('/');
     r = slash == std::string::npos ? "." : a[0].substr(0, slash);
   } else {
-    r = basename_of(a[0]);
+    // Plan 9's: what follows the last slash, even when that is nothing ("a/" gives "").
+    auto slash = a[0].rfind('/');
+    r = slash == std::string::npos ? a[0] : a[0].substr(slash + 1);
     if (a.size() == 2 && r.size() > a[1].size() && r.ends_with(a[1]))
       r.resize(r.size() - a[1].size());
   }

@@ -17,6 +17,7 @@ struct Program {
 
 constexpr Program programs[] = {
     {"basename", "strip the directory (or, -d, keep only it) from a path"},
+    {"bind", "bind a file or directory onto another in the namespace (-a -b -c)"},
     {"cat", "concatenate files to standard output"},
     {"cleanname", "lexically clean up path names"},
     {"clear", "clear the terminal screen"},
@@ -33,9 +34,13 @@ constexpr Program programs[] = {
     {"grep", "print lines matching regular expressions"},
     {"head", "print the first lines of files"},
     {"help", "this list"},
+    {"kill", "post a note (kill, or -note) to processes by pid or name"},
     {"ls", "list files and directories"},
     {"mkdir", "make directories"},
+    {"mount", "mount a 9P server from a /srv file or fd (-a -b -c)"},
     {"mv", "move or rename files"},
+    {"ns", "print the namespace as bind and mount commands"},
+    {"ps", "list the processes"},
     {"pwd", "print the working directory"},
     {"rc", "the shell"},
     {"rm", "remove files and (-r) directories"},
@@ -50,6 +55,7 @@ constexpr Program programs[] = {
     {"tr", "translate or delete characters"},
     {"true", "succeed"},
     {"uniq", "filter repeated adjacent lines"},
+    {"unmount", "undo a bind or mount"},
     {"wc", "count lines, words and bytes"},
     {"xargs", "run a command with arguments from standard input"},
 };

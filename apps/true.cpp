@@ -1,7 +1,9 @@
-// true: do nothing, successfully.
+// true: do nothing, successfully, whatever the arguments (but --help).
 #include "flags.h"
+#include "prog.h"
 
 int main(int argc, char** argv) {
-  web9::Flags flags(argc, argv, {"", "", "Exit with status 0."});
+  web9::set_progname(argc > 0 ? argv[0] : nullptr);
+  web9::answer_help(argc, argv, "", "Exit with status 0.");
   return 0;
 }

@@ -1,7 +1,7 @@
 // xargs: run a command with arguments read from standard input (blank- or newline-
 // separated; quotes and backslashes protect blanks), -n at most N per command, -t
-// printing each command line to stderr first. Running needs web9's spawn ABI: under
-// plain WASI every command fails with "function not implemented" (see spawn.h).
+// printing each command line to stderr first. Commands run through web9's spawn; under
+// other WASI hosts they fail with "not implemented" (see spawn.h).
 #include <cerrno>
 #include <cstdlib>
 #include <string>
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
       complain(cmd[0], r.err);
       return 127;  // POSIX: the command could not be run
     }
-    if (r.status != 0)
+    if (!r.status.empty())
       status = 123;  // POSIX: some invocation failed
   } while (i < args.size());
   return status;

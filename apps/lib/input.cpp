@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "prog.h"
@@ -13,8 +14,18 @@ int open_input(const std::string& name) {
   if (name == "-")
     return 0;
   int fd = ::open(name.c_str(), O_RDONLY);
-  if (fd < 0)
+  if (fd < 0) {
     complain(name, errno);
+    return -1;
+  }
+  // Text tools read files; a directory would fail at the first read with a reason that
+  // depends on the host (EBADF under Node), or yield Plan 9 directory entries under web9.
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    complain(name, EISDIR);
+    return -1;
+  }
   return fd;
 }
 

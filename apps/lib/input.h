@@ -7,7 +7,7 @@
 
 namespace web9 {
 
-// Opens a file for reading; "-" means standard input. On failure reports
+// Opens a file for reading; "-" means standard input. On failure (a directory is one) reports
 // "prog: name: reason" and returns -1.
 int open_input(const std::string& name);
 // Closes what open_input opened (standard input stays open).

@@ -1,13 +1,30 @@
 // Program name, error reports and exit status for guest programs.
 #include "prog.h"
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <unistd.h>
 
+#include "web9_abi.h"
+
 namespace web9 {
 
 namespace {
+
+// Under web9 a program starts in its parent's working directory, which only the kernel
+// knows, while wasi-libc resolves relative paths against its own, "/" at start: tell it.
+// Elsewhere web9_getcwd fails and "/" stays.
+struct CwdSync {
+  CwdSync() {
+    char buf[1024];
+    uint32_t len = 0;
+    if (web9_getcwd(buf, sizeof buf - 1, &len) == 0 && len > 0 && len < sizeof buf) {
+      buf[len] = '\0';
+      ::chdir(buf);
+    }
+  }
+} g_cwd_sync;
 
 std::string g_name = "prog";
 bool g_failed = false;
@@ -36,12 +53,48 @@ void set_progname(const char* argv0) {
     g_name = std::string(s);
 }
 
+// Plan 9's words for the errors a program meets, the same the kernel uses
+// (kernel/result.cpp), so "cat: /x: file does not exist" reads alike under web9 and any
+// other WASI host.
 std::string reason(int err) {
+  switch (err) {
+    case EPERM: return "operation not permitted";
+    case EACCES: return "permission denied";
+    case ENOENT: return "file does not exist";
+    case EEXIST: return "file already exists";
+    case ENOTDIR: return "not a directory";
+    case EISDIR: return "is a directory";
+    case ENOTEMPTY: return "directory not empty";
+    case EINVAL: return "bad arg in system call";
+    case EBADF: return "fd out of range or not open";
+    case EIO: return "i/o error";
+    case ENOSPC: return "file system full";
+    case EPIPE: return "write on closed pipe";
+    case EINTR: return "interrupted";
+    case ENOMEM: return "out of memory";
+    case ENAMETOOLONG: return "file name too long";
+    case EXDEV: return "cross-device link";
+    case EBUSY: return "device or object already in use";
+    case EROFS: return "read-only file system";
+    case ENOSYS: return "not implemented";
+    case ESRCH: return "process does not exist";
+    case ECHILD: return "no living children";
+    case ENOTCAPABLE: return "permission denied";
+    default: break;
+  }
   std::string r = std::strerror(err);
   // Plan 9 reports read as phrases, not sentences; keep acronyms ("I/O") as they are.
   if (r.size() > 1 && r[0] >= 'A' && r[0] <= 'Z' && !(r[1] >= 'A' && r[1] <= 'Z') && r[1] != '/')
     r[0] = static_cast<char>(r[0] - 'A' + 'a');
   return r;
+}
+
+std::string sys_reason(int err) {
+  char buf[256];
+  uint32_t len = 0;
+  if (web9_errstr(buf, sizeof buf, &len) == 0 && len > 0)
+    return std::string(buf, len < sizeof buf ? len : sizeof buf);
+  return reason(err);
 }
 
 void complain(std::string_view what, std::string_view why) {

@@ -11,8 +11,11 @@ namespace web9 {
 const char* progname();
 void set_progname(const char* argv0);
 
-// strerror(err) in Plan 9's lower case: "no such file or directory".
+// Plan 9's words for errno err: "file does not exist".
 std::string reason(int err);
+// The kernel's own text for the web9 call that just failed with err ("'/x' file does not
+// exist"), which says more than errno can; reason(err) where there is none.
+std::string sys_reason(int err);
 
 // Prints "prog: what: reason" to stderr and remembers that the program failed.
 void complain(std::string_view what, int err);

@@ -28,7 +28,7 @@ test('grep exits 0 on a match, 1 on none, 2 on errors', () => {
   const missing = run('grep', ['foo', 'a', 'nonexist'], { dir: d });
   assert.equal(missing.status, 2);
   assert.equal(missing.out, 'a:foo\n');
-  assert.equal(missing.stderr, 'grep: nonexist: no such file or directory\n');
+  assert.equal(missing.stderr, 'grep: nonexist: file does not exist\n');
   const badre = run('grep', ['(', 'a'], { dir: d });
   assert.equal(badre.status, 2);
   assert.match(badre.stderr, /^grep: \(: /);
@@ -40,6 +40,15 @@ test('grep matches UTF-8 characters as runes and copes with binary lines', () =>
   assert.equal(run('grep', ['^h.llo$'], { stdin: 'héllo\nhello\nhxxllo\n' }).out, 'héllo\nhello\n');
   assert.equal(run('grep', ['-c', 'b'], { stdin: Buffer.from([0x61, 0xff, 0x62, 0x0a, 0x00, 0x0a, 0x62, 0x0a]) }).out, '2\n');
   assert.equal(run('grep', ['-x', 'foo'], { stdin: 'foo\nfood\n' }).out, 'foo\n');
+  // A byte that is not UTF-8, or a NUL, is one character that . matches, as in Plan 9.
+  assert.deepEqual(run('grep', ['^a.b$'], { stdin: Buffer.from([0x61, 0xff, 0x62, 0x0a, 0x61, 0x00, 0x62, 0x0a]) }).stdout,
+    Buffer.from([0x61, 0xff, 0x62, 0x0a, 0x61, 0x00, 0x62, 0x0a]));
+});
+
+test('sed substitutes around bytes that are not UTF-8 and keeps them', () => {
+  const input = Buffer.from([0x61, 0xff, 0x62, 0xc3, 0x0a, 0x00, 0x62, 0x0a]);
+  assert.deepEqual(run('sed', ['s/b/B/g'], { stdin: input }).stdout, Buffer.from([0x61, 0xff, 0x42, 0xc3, 0x0a, 0x00, 0x42, 0x0a]));
+  assert.deepEqual(run('sed', ['s/a.B*/x/'], { stdin: input }).stdout, Buffer.from([0x78, 0x62, 0xc3, 0x0a, 0x00, 0x62, 0x0a]));
 });
 
 test('sed edits streams like 9base sed', (t) => {
@@ -67,7 +76,7 @@ test('sed reports bad scripts, missing files and bad flags', () => {
     assert.equal(run('sed', [script, 'a'], { dir: d }).status, 1, script);
   const r = run('sed', ['p', 'nonexist', 'a'], { dir: d });
   assert.equal(r.status, 1);
-  assert.equal(r.stderr, 'sed: nonexist: no such file or directory\n');
+  assert.equal(r.stderr, 'sed: nonexist: file does not exist\n');
   assert.equal(r.out, 'hello world\nhello world\nfoo\nfoo\n');
   assert.equal(run('sed', ['-z', 'p', 'a'], { dir: d }).status, 1);
   assert.equal(run('sed', [], { dir: d }).status, 1);

@@ -34,7 +34,7 @@ test('cat passes binary data through unchanged and reports missing files', () =>
   const dir = withFiles();
   const r = run('cat', ['bin', 'nonexist', 'a'], { dir });
   assert.deepEqual(r.stdout, Buffer.concat([allBytes, Buffer.from(files.a)]));
-  assert.equal(r.stderr, 'cat: nonexist: no such file or directory\n');
+  assert.equal(r.stderr, 'cat: nonexist: file does not exist\n');
   assert.equal(r.status, 1);
   assert.deepEqual(run('cat', [], { dir, stdin: allBytes }).stdout, allBytes);
 });
@@ -55,7 +55,7 @@ test('wc counts like Plan 9 wc in its column format', () => {
   assert.equal(run('wc', ['-c', 'bin'], { dir }).out, '    512 bin\n');
   const bad = run('wc', ['a', 'nonexist'], { dir });
   assert.equal(bad.status, 1);
-  assert.match(bad.stderr, /^wc: nonexist: no such file or directory\n$/);
+  assert.match(bad.stderr, /^wc: nonexist: file does not exist\n$/);
 });
 
 test('head prints the first lines, -n N and -N', () => {
@@ -195,7 +195,7 @@ test('diff marks a missing final newline, binary files and missing files', () =>
   assert.equal(run('diff', ['bin', 'a'], { dir }).out, 'Binary files bin and a differ\n');
   const r = run('diff', ['a', 'nonexist'], { dir });
   assert.equal(r.status, 2);
-  assert.equal(r.stderr, 'diff: nonexist: no such file or directory\n');
+  assert.equal(r.stderr, 'diff: nonexist: file does not exist\n');
   assert.equal(run('diff', ['a'], { dir }).status, 1);
 });
 

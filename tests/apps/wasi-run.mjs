@@ -6,6 +6,8 @@
 // current directory as "/" and this process's stdio, for tests that need a live process.
 import fs from 'node:fs';
 import os from 'node:os';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +29,33 @@ const { WASI } = await import('node:wasi');
 
 const modules = new Map();
 
+// Every instance reserves gigabytes of address space for its memory, and V8 crashes (SIGSEGV)
+// rather than collecting when a few hundred dead ones pile up: collect every so many runs.
+v8.setFlagsFromString('--expose-gc');
+const collect = vm.runInNewContext('gc');
+let runs = 0;
+
+// WASI errno ENOSYS, what every web9 import answers under Node.
+export const ENOSYS = 52;
+
+// The "web9" import module (apps/lib/web9_abi.h) as Node has it: nothing. Each import the
+// program asks for is a stub answering ENOSYS, so programs that need web9 still load and
+// take their error paths; web9.exits ends the program as proc_exit would.
+export function web9Stubs(module, wasi) {
+  const stubs = {};
+  for (const imp of WebAssembly.Module.imports(module)) {
+    if (imp.module !== 'web9' || imp.kind !== 'function') continue;
+    stubs[imp.name] = imp.name === 'exits'
+      ? () => wasi.getImportObject().wasi_snapshot_preview1.proc_exit(1)
+      : () => ENOSYS;
+  }
+  return stubs;
+}
+
+function instantiate(module, wasi) {
+  return new WebAssembly.Instance(module, { ...wasi.getImportObject(), web9: web9Stubs(module, wasi) });
+}
+
 // Compiles NAME.wasm once per test process.
 export function compiled(name) {
   if (!modules.has(name)) {
@@ -40,8 +69,14 @@ export function hasProgram(name) {
   return fs.existsSync(path.join(buildDir, `${name}.wasm`));
 }
 
+// Temporary directories last until this test process exits.
+const made = [];
+process.on('exit', () => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 export function tmpdir(prefix = 'web9-apps-') {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 // Makes files under dir from {relative path: contents}; a path ending in / is a directory.
@@ -60,7 +95,12 @@ export function populate(dir, files) {
 
 // Runs NAME.wasm with args; dir (a host directory) is the guest's "/" and working
 // directory. Returns {status, stdout: Buffer, stderr: string, out: string}.
-export function run(name, args = [], { dir, stdin = '', env = {} } = {}) {
+export function run(name, args = [], options = {}) {
+  return runModule(compiled(name), [name, ...args], options);
+}
+
+// Runs a compiled module with the whole argv (argv[0] included), as run() does.
+export function runModule(module, argv, { dir, stdin = '', env = {} } = {}) {
   const root = dir ?? tmpdir();
   const io = fs.mkdtempSync(path.join(os.tmpdir(), 'web9-io-'));
   const files = ['stdin', 'stdout', 'stderr'].map((f) => path.join(io, f));
@@ -70,7 +110,7 @@ export function run(name, args = [], { dir, stdin = '', env = {} } = {}) {
   try {
     const wasi = new WASI({
       version: 'preview1',
-      args: [name, ...args],
+      args: argv,
       env,
       preopens: { '/': root },
       stdin: fds[0],
@@ -78,7 +118,8 @@ export function run(name, args = [], { dir, stdin = '', env = {} } = {}) {
       stderr: fds[2],
       returnOnExit: true,
     });
-    const instance = new WebAssembly.Instance(compiled(name), wasi.getImportObject());
+    if (++runs % 32 === 0) collect();
+    const instance = instantiate(module, wasi);
     try {
       status = wasi.start(instance);
     } catch (e) {
@@ -132,6 +173,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     preopens: { '/': process.cwd() },
     returnOnExit: true,
   });
-  const instance = new WebAssembly.Instance(compiled(name), wasi.getImportObject());
+  const instance = instantiate(compiled(name), wasi);
   process.exitCode = wasi.start(instance);
 }
