@@ -21,7 +21,13 @@ static void copy(int fd, const std::string& name) {
     }
     if (n == 0)
       return;
+    // Each read goes straight out, as Plan 9's cat does: at the console a line must show when it
+    // is typed, not when 8 KiB have gathered.
     out().write(buf, static_cast<size_t>(n));
+    if (!out().flush()) {
+      complain("write error", errno);
+      return;
+    }
   }
 }
 

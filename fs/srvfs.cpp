@@ -111,7 +111,8 @@ void SrvFs::create(Fid& fid, std::string_view name, uint32_t perm, uint8_t mode,
   e.name = std::string(name);
   e.path = next_path_++;
   e.perm = perm & 0777;
-  e.owner = f.uname;
+  e.owner = caller_user ? caller_user() : std::string();
+  if (e.owner.empty()) e.owner = f.uname;
   e.mtime = static_cast<uint32_t>(std::time(nullptr));
   f.path = e.path;
   f.qid = Qid{QTFILE, 0, e.path};

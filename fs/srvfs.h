@@ -41,6 +41,10 @@ class SrvFs : public FileServer {
   // The posted names, in posting order.
   std::vector<std::string> names() const;
 
+  // The user of the calling process, who owns the names it creates. Devices are attached with
+  // no user name ('#s' in a path), so without this the owner would be the attach's empty uname.
+  std::function<std::string()> caller_user;
+
  private:
   class SrvFid;
   struct Entry {

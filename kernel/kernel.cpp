@@ -36,6 +36,10 @@ Kernel::Kernel() : devices_(std::make_shared<DeviceTable>()) {
     Fd f = TRY(fd_of(current_, fd));
     return f.chan;
   });
+  srv_->caller_user = [this]() -> std::string {
+    Process* p = live(current_);
+    return p ? p->user : std::string();
+  };
   auto env = std::make_shared<EnvFs>([this](int pid) -> std::shared_ptr<Env> {
     Process* p = live(pid ? pid : current_);
     return p ? p->env : nullptr;
@@ -138,20 +142,20 @@ void Kernel::boot(BootOptions o, Reply<int> r) {
         });
       });
     }
-    const std::pair<const char*, int> binds[] = {{"#c", MAFTER}, {"#p", MREPL}, {"#e", MREPL}, {"#s", MREPL}};
+    // /env and /srv take new names (Plan 9's namespace file binds them -c); /proc does not.
+    const std::pair<const char*, int> binds[] = {
+        {"#c", MAFTER}, {"#p", MREPL}, {"#e", MREPL | MCREATE}, {"#s", MREPL | MCREATE}};
     const char* onto[] = {"/dev", "/proc", "/env", "/srv"};
     for (size_t i = 0; i < 4; i++) {
       // Named copies, not a structured binding: clang 14 cannot capture those.
       steps->push_back([this, dev = binds[i].first, flags = binds[i].second, to = onto[i]](Reply<void> next) { bind(1, dev, to, flags, next); });
     }
-    steps->push_back([ns, tmp, user = o.user](Reply<void> next) {
-      tmp->attach(user, "", [ns, tmp, next](Result<std::unique_ptr<Fid>> fid) {
-        if (!fid) return next(std::move(fid).error());
-        auto from = std::make_shared<Chan>(tmp, std::move(fid.value()), "/tmp");
-        ns->walk("/tmp", [ns, from, next](Result<ChanRef> to) {
-          if (!to) return next(std::move(to).error());
-          next(ns->bind(from, to.value(), MREPL | MCREATE));
-        });
+    // A mount, not a bind of a made-up channel, so /proc/N/ns says what /tmp is ("mount -c
+    // ram /tmp") instead of a "bind -c /tmp /tmp" that names nothing.
+    steps->push_back([ns, tmp](Reply<void> next) {
+      ns->walk("/tmp", [ns, tmp, next](Result<ChanRef> to) {
+        if (!to) return next(std::move(to).error());
+        ns->mount(tmp, "", to.value(), MREPL | MCREATE, next);
       });
     });
     run_steps(steps, 0, [this, r](Result<void> done) {

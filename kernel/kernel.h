@@ -199,7 +199,7 @@ class Kernel {
   int allocate_pid();
   Result<std::string> resolve(const Process& p, std::string_view path) const;
   Result<Fd> fd_of(int pid, int fd);
-  void finish_open(int pid, Result<ChanRef> c, int mode, Reply<int> r);
+  void finish_open(int pid, Result<ChanRef> c, int mode, Reply<int> r, bool created = false);
   void create_existing(int pid, std::string path, int mode, Reply<int> r);
   void write_at_end(int pid, Fd f, std::span<const uint8_t> data, Reply<uint32_t> r);
   template <class T>

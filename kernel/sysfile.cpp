@@ -81,9 +81,11 @@ Result<ChanRef> Kernel::posted_or(ChanRef c) {
   return srv_->posted(c->fid());
 }
 
-void Kernel::finish_open(int pid, Result<ChanRef> c, int mode, Reply<int> r) {
+void Kernel::finish_open(int pid, Result<ChanRef> c, int mode, Reply<int> r, bool created) {
   if (!c) return r(std::move(c).error());
-  auto chan = posted_or(std::move(c.value()));
+  // A name just created in /srv has nothing posted yet: its creator gets the file itself, to
+  // write the number of the fd to post into it.
+  auto chan = created ? std::move(c) : posted_or(std::move(c.value()));
   if (!chan) return r(std::move(chan).error());
   Process* p = live(pid);
   if (!p) return r(Errc::srch);
@@ -114,7 +116,7 @@ void Kernel::create(int pid, std::string_view path, int mode, uint32_t perm, Rep
              keep<ChanRef>(ns, [this, pid, mode, perm, path = abs.value(), r](Result<ChanRef> c) {
                bool exists = !c && c.error().code == Errc::exist;
                if (exists && !(mode & OEXCL) && !(perm & DMDIR)) return create_existing(pid, path, mode, r);
-               finish_open(pid, std::move(c), mode & open_modes, r);
+               finish_open(pid, std::move(c), mode & open_modes, r, true);
              }));
 }
 

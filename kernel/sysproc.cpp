@@ -66,6 +66,8 @@ Result<void> Kernel::rfork(int pid, int flags) {
   std::shared_ptr<FdTable> old_fds;
   if (flags & RFCFDG) old_fds = std::exchange(p->fds, std::make_shared<FdTable>(p->fds->limit()));
   if (flags & RFNOTEG) p->pgrp = pid;
+  Current cur(*this, pid);  // closing the old fds acts as this process
+  old_fds.reset();
   return success();
 }
 
@@ -81,10 +83,13 @@ Result<void> Kernel::exits(int pid, std::string status) {
 
   // Dropping channels can call back into the kernel (a pipe's reader waking up), so the
   // resources leave the record now and are released when the tables are consistent again.
-  auto fds = std::move(p->fds);
-  auto ns = std::move(p->ns);
-  auto env = std::move(p->env);
-  auto cwd = std::move(p->cwd);
+  struct Resources {
+    std::shared_ptr<FdTable> fds;
+    std::shared_ptr<Namespace> ns;
+    std::shared_ptr<Env> env;
+    ChanRef cwd;
+  };
+  Resources res{std::move(p->fds), std::move(p->ns), std::move(p->env), std::move(p->cwd)};
   p->notes.clear();
   p->on_note = nullptr;
   p->pending_io.clear();
@@ -97,7 +102,12 @@ Result<void> Kernel::exits(int pid, std::string status) {
   } else {
     (void)reap(pid);  // no parent will wait for it
   }
-  if (fds) fds->close_all();
+  // Released as the exiting process (Plan 9's up), whoever called: an ORCLOSE file in /env
+  // must leave this process's environment, not the caller's. The process is a zombie by now,
+  // so servers asking for it find none and use what they saw at open.
+  Current cur(*this, pid);
+  if (res.fds) res.fds->close_all();
+  res = Resources{};
   return success();
 }
 

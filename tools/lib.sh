@@ -77,6 +77,8 @@ build_wasi() {
   cmake -S "$WEB9_ROOT" -B "$BUILD/wasi" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_TOOLCHAIN_FILE="$WEB9_ROOT/cmake/wasi.cmake" >/dev/null
   ninja -C "$BUILD/wasi" -j"$JOBS"
+  say "packing the boot image (build/wasi/web9.img)"
+  node "$WEB9_ROOT/tools/mkimage.mjs" --bin "$BUILD/wasi" || die "tools/mkimage.mjs failed"
 }
 
 build_all() {

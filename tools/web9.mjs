@@ -14,18 +14,20 @@ const usage = `usage: tools/web9 [options] -c COMMAND        rc -c COMMAND
        tools/web9 [options] SCRIPT [ARG...]      rc SCRIPT ARG... (SCRIPT copied to /tmp)
        tools/web9 [options] --run PROGRAM [ARG...]  one program, no shell (PROGRAM: a path,
                                                     or a name in /bin)
-       tools/web9 [options]                      an interactive rc
+       tools/web9 [options]                      rc reading commands from stdin
+                                                    (interactive at a terminal)
 
 Boots web9 headless under Node and runs a program on its console: the program's /dev/cons
 reads this process's standard input (a terminal is put in raw mode and the console's line
 discipline edits and echoes; anything else becomes a pipe on the program's fd 0) and writes to
 standard output (with the console's "\\r\\n" turned back into "\\n" unless stdout is a terminal).
+The program's fd 2 is a pipe to standard error unless stdout and stderr are both terminals.
 The exit status is the program's: 0 for "", the number for a numeric status, else 1; with
 --run a non-empty status is also printed on standard error.
 
 options:
   --file HOST:GUEST   put the host file HOST into the image at GUEST (e.g. x.rc:/tmp/x.rc)
-  --kernel DIR        where kernel.js and kernel.wasm are
+  --kernel DIR        where kernel.mjs and kernel.wasm are
                       (default $WEB9_KERNEL_BUILD, else \${WEB9_BUILD:-build}/emscripten)
   --bin DIR           the guest build whose NAME.wasm become /bin/NAME
                       (default $WEB9_WASI_BUILD, else \${WEB9_BUILD:-build}/wasi)
@@ -80,7 +82,8 @@ function parseArgs(args) {
   } else if (o.argv && i < args.length && !o.run) {
     o.argv.push(...args.slice(i)); // -c COMMAND ARG...: rc's $*
   }
-  o.argv ??= ['/bin/rc', '-i'];
+  // No program: rc reads commands from stdin, prompting if it is a terminal.
+  o.argv ??= process.stdin.isTTY ? ['/bin/rc', '-i'] : ['/bin/rc'];
   return o;
 }
 
@@ -123,7 +126,7 @@ async function main(args) {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const kernelJs = path.join(o.kernelDir, 'kernel.js');
+  const kernelJs = path.join(o.kernelDir, 'kernel.mjs');
   if (!fs.existsSync(kernelJs)) {
     process.stderr.write(`web9: no kernel at ${kernelJs} (build it, or set WEB9_KERNEL_BUILD)\n`);
     return 1;
@@ -133,6 +136,8 @@ async function main(args) {
   const stdin = process.stdin;
   const ttyIn = stdin.isTTY;
   const ttyOut = process.stdout.isTTY;
+  // fd 2 gets a pipe of its own unless both outputs are the same terminal.
+  const stderrPipe = !(ttyOut && process.stderr.isTTY);
   const out = ttyOut ? { push: (b) => process.stdout.write(b), flush() {} } : crlfStripper((b) => process.stdout.write(b));
 
   const kernel = new Worker(new URL('../web/kernel/worker.js', import.meta.url), { name: 'kernel' });
@@ -150,6 +155,10 @@ async function main(args) {
       switch (msg?.type) {
         case 'output':
           out.push(msg.data);
+          break;
+        case 'errput':
+          // A terminal in raw mode (ttyIn) moves to column 0 only on "\r".
+          process.stderr.write(ttyIn && process.stderr.isTTY ? Buffer.from(msg.data).toString('latin1').replace(/\n/g, '\r\n') : msg.data);
           break;
         case 'exit':
           if (o.run && msg.status !== '') process.stderr.write(`web9: ${o.argv[0]}: ${msg.status}\n`);
@@ -170,7 +179,7 @@ async function main(args) {
       kernel.postMessage(protocol.resize(process.stdout.columns, process.stdout.rows));
       process.stdout.on('resize', () => kernel.postMessage(protocol.resize(process.stdout.columns, process.stdout.rows)));
     }
-    kernel.postMessage(protocol.boot(pathToFileURL(kernelJs).href, image, o.argv, { stdinPipe: !ttyIn }), [image.buffer]);
+    kernel.postMessage(protocol.boot(pathToFileURL(kernelJs).href, image, o.argv, { stdinPipe: !ttyIn, stderrPipe }), [image.buffer]);
     if (ttyIn) stdin.setRawMode(true);
     stdin.on('data', (chunk) => {
       const data = new Uint8Array(chunk); // a copy: Buffers share a pool that must not be transferred

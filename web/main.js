@@ -7,7 +7,11 @@ import * as protocol from './protocol.js';
 
 const root = document.getElementById('web9');
 
-// The page's state, for people and tests: checking, unsupported, booting, ready or failed.
+// The first program: a login shell, or what ?init=PROGRAM+ARGS names (for trying one program
+// before there is a shell, and for tests). Its argv[0] is the path it is started from.
+const firstProgram = new URLSearchParams(location.search).get('init')?.trim().split(/\s+/) ?? ['/bin/rc', '-l', '-i'];
+
+// The page's state, for people and tests: checking, unsupported, booting, ready, exited or failed.
 function setState(state) {
   document.documentElement.dataset.web9State = state;
 }
@@ -34,6 +38,11 @@ function handleKernelMessage(con, msg) {
     case 'ready':
       con.clearProgress();
       setState('ready');
+      break;
+    case 'exit':
+      // The first program (the shell) ended: say so; reloading the page boots again.
+      con.write(`\r\n[web9: ${firstProgram[0]} exited${msg.status ? `: ${msg.status}` : ''}; reload to boot again]\r\n`);
+      setState('exited');
       break;
     case 'fatal':
       con.error(`web9: the kernel stopped: ${msg.message}`);
@@ -63,6 +72,10 @@ async function startKernel(con) {
     setState('failed');
   };
   worker.postMessage(protocol.resize(con.cols, con.rows));
+  // The kernel and the boot image (tools/mkimage.mjs) as tools/serve.mjs serves the builds.
+  const kernel = new URL('build/kernel/kernel.mjs', document.baseURI).href;
+  const image = new URL('build/bin/web9.img', document.baseURI).href;
+  worker.postMessage(protocol.boot(kernel, image, firstProgram));
   return worker;
 }
 

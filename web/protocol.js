@@ -6,9 +6,9 @@
 export const kernelWorkerPath = 'kernel/worker.js';
 
 // page → kernel worker
-// Boots the kernel. kernel: URL of kernel.js (kernel.wasm beside it); image: URL of the boot image
+// Boots the kernel. kernel: URL of kernel.mjs (kernel.wasm beside it); image: URL of the boot image
 // (tools/mkimage.mjs) or its bytes; argv: the first program, argv[0] a path ("/bin/rc");
-// options: {env: {name: value}, stdinPipe: bool} (kernel/bindings.cpp, Web9::boot).
+// options: {env: {name: value}, stdinPipe: bool, stderrPipe: bool} (kernel/bindings.cpp, Web9::boot).
 export const boot = (kernel, image, argv, options = {}) => ({ type: 'boot', kernel, image, argv, options });
 export const input = (data) => ({ type: 'input', data }); // data: Uint8Array, bytes typed or pasted
 export const resize = (cols, rows) => ({ type: 'resize', cols, rows });
@@ -18,6 +18,7 @@ export const stdinEnd = () => ({ type: 'stdinEnd' });
 
 // kernel worker → page
 export const output = (data) => ({ type: 'output', data }); // data: Uint8Array for the terminal
+export const errput = (data) => ({ type: 'errput', data }); // with options.stderrPipe: fd 2's bytes
 export const progress = (text) => ({ type: 'progress', text }); // one short boot step
 export const ready = (pid) => ({ type: 'ready', pid }); // boot finished; the first program is pid
 export const exit = (status) => ({ type: 'exit', status }); // the first program ended ("" success)

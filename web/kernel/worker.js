@@ -24,8 +24,10 @@ const doorbell = new Int32Array(new SharedArrayBuffer(4));
 // pid → {pid, channel (SharedArrayBuffer), bytes (Uint8Array on it), state (Int32Array on it),
 //        inKernel (a request is with the kernel), worker, stopTimer, gone}
 const procs = new Map();
-// image key → Promise<WebAssembly.Module>: a program is compiled once.
+// image key → Promise<WebAssembly.Module>: a program is compiled once. Oldest first, at most
+// MODULE_CACHE entries (a key names one version of one file; edited programs get new keys).
 const modules = new Map();
+const MODULE_CACHE = 64;
 let stdinPipe = false;
 
 function post(message) {
@@ -40,12 +42,27 @@ const starting = new Set();
 const waitingForWorker = []; // jobs (fn(worker)) for when a worker is ready
 
 function refillPool() {
-  while (idle.length + starting.size < POOL_SIZE) {
+  while (idle.length + starting.size < POOL_SIZE + waitingForWorker.length) {
     const w = startWorker(processWorkerUrl, 'process');
     starting.add(w);
     w.onMessage((msg) => onProcessMessage(w, msg));
     w.onError((message) => onProcessError(w, message));
   }
+}
+
+// A worker whose program has ended runs the next one: a spawn then costs an instantiate, not a
+// worker start. Beyond what the pool wants, it is ended.
+function recycle(w) {
+  if (w.dead) return;
+  const job = waitingForWorker.shift();
+  if (job) job(w);
+  else if (idle.length < POOL_SIZE * 2) idle.push(w);
+  else end(w);
+}
+
+function end(w) {
+  w.dead = true;
+  w.terminate();
 }
 
 function withWorker(job) {
@@ -59,15 +76,14 @@ function onProcessMessage(w, msg) {
   switch (msg?.type) {
     case 'ready': {
       starting.delete(w);
-      const job = waitingForWorker.shift();
-      if (job) job(w);
-      else idle.push(w);
+      recycle(w);
       refillPool();
       break;
     }
     case 'done': {
       const p = procs.get(msg.pid);
-      w.terminate();
+      if (p?.worker === w) p.worker = null; // finish() below must not terminate it
+      recycle(w);
       if (!p || p.gone) return;
       finish(p);
       // After proc_exit the kernel has the status already; otherwise the worker ended on its own.
@@ -82,7 +98,7 @@ function onProcessMessage(w, msg) {
 
 // An error the process worker did not catch (it failed to load, or threw outside _start).
 function onProcessError(w, message) {
-  w.terminate();
+  end(w);
   if (starting.delete(w)) {
     post(protocol.fatal(`a process worker failed to start: ${message}`));
     return;
@@ -101,7 +117,7 @@ function onProcessError(w, message) {
 function finish(p) {
   p.gone = true;
   clearTimeout(p.stopTimer);
-  p.worker?.terminate();
+  if (p.worker) end(p.worker);
   procs.delete(p.pid);
 }
 
@@ -133,7 +149,10 @@ const host = {
     };
     procs.set(pid, p);
     let compiled = key ? modules.get(key) : undefined;
-    if (!compiled) {
+    if (compiled) {
+      modules.delete(key); // most recently used goes last
+      modules.set(key, compiled);
+    } else {
       if (!wasm) {
         queueMicrotask(() => kill(p, 'sys: no program image'));
         return;
@@ -143,6 +162,7 @@ const host = {
       if (key) {
         modules.set(key, compiled);
         compiled.catch(() => modules.delete(key));
+        while (modules.size > MODULE_CACHE) modules.delete(modules.keys().next().value);
       }
     }
     compiled.then(
@@ -150,7 +170,7 @@ const host = {
         if (p.gone) return;
         withWorker((w) => {
           if (p.gone) {
-            idle.push(w);
+            recycle(w);
             return;
           }
           p.worker = w;
@@ -167,7 +187,7 @@ const host = {
     clearTimeout(p.stopTimer);
     if (graceMs <= 0) {
       // End it now so it runs no further; tell the kernel once this kernel call has returned.
-      p.worker?.terminate();
+      if (p.worker) end(p.worker);
       p.worker = null;
       queueMicrotask(() => kill(p, 'killed'));
     } else {
@@ -182,6 +202,9 @@ const host = {
 
   output(bytes) {
     post(protocol.output(bytes.slice()));
+  },
+  errput(bytes) {
+    post(protocol.errput(bytes.slice()));
   },
   booted(pid) {
     post(protocol.ready(pid));
@@ -248,7 +271,11 @@ async function boot(msg) {
   const [{ default: createKernel }, wasmBinary, image] = await Promise.all([
     import(kernelUrl.href),
     readBytes(wasmUrl),
-    msg.image instanceof Uint8Array ? msg.image : readBytes(msg.image),
+    msg.image instanceof Uint8Array
+      ? msg.image
+      : readBytes(msg.image).catch((err) => {
+          throw new Error(`no boot image: ${err.message} (node tools/mkimage.mjs makes it)`);
+        }),
   ]);
   K = await createKernel({ wasmBinary });
   web9 = new K.Web9(host);

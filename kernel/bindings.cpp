@@ -1,0 +1,316 @@
+// The kernel's face to JavaScript (Embind): the class Web9 that web/kernel/worker.js drives.
+// It owns one Kernel and its Syscalls, builds the root file server from the boot image, starts
+// the first program, and implements RuntimeHost by calling methods of a JS object (the "host")
+// handed to its constructor. See docs/runtime.md, "The kernel worker".
+//
+// The host object has these methods, all called on the kernel worker's one thread:
+//   reply(pid)                          the frame of pid holds a reply: copy it to the channel
+//   start(pid, key, wasm, argv, env)    start a process worker; wasm is a Uint8Array view on
+//                                       kernel memory (valid only during the call) or null
+//   stop(pid, graceMs) / cancelStop(pid)
+//   output(bytes)                       bytes for the terminal (a view, valid during the call)
+//   errput(bytes)                       bytes written to the first program's stderr pipe
+//   booted(pid)                         the first program is started, as pid
+//   exit(status)                        the first program has ended with status
+//   failed(message)                     boot failed
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fs/cons.h"
+#include "fs/ramfs.h"
+#include "kernel/dir.h"
+#include "kernel/kernel.h"
+#include "kernel/syscall.h"
+
+namespace web9 {
+namespace {
+
+using emscripten::val;
+
+val bytes_view(const uint8_t* data, size_t size) {
+  return val(emscripten::typed_memory_view(size, data));
+}
+
+val string_array(const std::vector<std::string>& v) {
+  val a = val::array();
+  for (const auto& s : v) a.call<void>("push", s);
+  return a;
+}
+
+// RuntimeHost by way of the JS host object.
+class JsHost final : public RuntimeHost {
+ public:
+  explicit JsHost(val js) : js_(std::move(js)) {}
+
+  void reply(int pid) override { js_.call<void>("reply", pid); }
+  void start(ProcessImage image) override {
+    val wasm = image.wasm ? bytes_view(image.wasm->data(), image.wasm->size()) : val::null();
+    js_.call<void>("start", image.pid, image.key, wasm, string_array(image.argv), string_array(image.env));
+  }
+  void stop(int pid, int grace_ms) override { js_.call<void>("stop", pid, grace_ms); }
+  void cancel_stop(int pid) override { js_.call<void>("cancelStop", pid); }
+
+ private:
+  val js_;
+};
+
+// One entry of a boot image (tools/mkimage.mjs writes the format):
+//   "web9img1\n" then, per file: path NUL mode NUL size NUL, then size bytes.
+// mode and size are decimal; mode carries DMDIR for a directory (size 0).
+struct ImageFile {
+  std::string path;
+  uint32_t mode = 0;
+  Bytes data;
+};
+
+constexpr std::string_view kImageMagic = "web9img1\n";
+
+Result<std::vector<ImageFile>> parse_image(std::string_view img) {
+  if (img.substr(0, kImageMagic.size()) != kImageMagic)
+    return Error(Errc::inval, "boot image: bad magic (not made by tools/mkimage.mjs?)");
+  size_t at = kImageMagic.size();
+  auto field = [&](std::string& out) {
+    size_t nul = img.find('\0', at);
+    if (nul == std::string_view::npos) return false;
+    out.assign(img.substr(at, nul - at));
+    at = nul + 1;
+    return true;
+  };
+  auto number = [](const std::string& s, uint64_t& out) {
+    if (s.empty() || s.size() > 12) return false;
+    char* end = nullptr;
+    out = std::strtoull(s.c_str(), &end, 10);
+    return *end == '\0';
+  };
+  std::vector<ImageFile> files;
+  while (at < img.size()) {
+    std::string path, mode, size;
+    uint64_t m = 0, n = 0;
+    if (!field(path) || !field(mode) || !field(size) || !number(mode, m) || !number(size, n) ||
+        m > UINT32_MAX || n > img.size() - at)
+      return Error(Errc::inval, "boot image: bad entry at byte " + std::to_string(at));
+    auto* p = reinterpret_cast<const uint8_t*>(img.data()) + at;
+    files.push_back({std::move(path), static_cast<uint32_t>(m), Bytes(p, p + n)});
+    at += n;
+  }
+  return files;
+}
+
+class Web9 {
+ public:
+  explicit Web9(val host) : js_(host), host_(host), syscalls_(kernel_, host_) {
+    kernel_.cons().output = [this](std::span<const uint8_t> b) {
+      js_.call<void>("output", bytes_view(b.data(), b.size()));
+    };
+  }
+  Web9(const Web9&) = delete;
+  Web9& operator=(const Web9&) = delete;
+
+  // Boots: image is the boot image's bytes (files whose path starts /tmp/ go into the fresh
+  // /tmp), argv the first program (argv[0] its path, e.g. "/bin/rc"), options an object:
+  //   env: {name: value}   set in init's environment (beside user, home, sysname)
+  //   stdinPipe: true      fd 0 of the first program is a pipe fed by writeStdin/closeStdin
+  //                        (a headless host whose stdin is not a terminal) instead of /dev/cons
+  //   stderrPipe: true     fd 2 of the first program is a pipe whose bytes go to host.errput
+  //                        instead of /dev/cons (a headless host keeping stdout and stderr apart)
+  // Answers through host.booted(pid) or host.failed(message), then host.exit(status).
+  void boot(std::string image, val argv_js, val options) {
+    auto argv = emscripten::vecFromJSArray<std::string>(argv_js);
+    if (argv.empty()) return fail("boot: no program to run");
+    auto files = parse_image(image);
+    image.clear();
+    if (!files) return fail(files.error().text());
+    auto root = std::make_shared<RamFs>(user_);
+    auto tmp = std::make_shared<RamFs>(user_);
+    for (auto& f : *files) {
+      bool in_tmp = f.path.rfind("/tmp/", 0) == 0;
+      auto& fs = in_tmp ? *tmp : *root;
+      auto put = fs.put_file(in_tmp ? f.path.substr(4) : f.path, std::move(f.data), f.mode);
+      if (!put) return fail("boot image: " + f.path + ": " + put.error().text());
+    }
+    BootOptions o;
+    o.root = root;
+    o.tmp = tmp;
+    o.user = user_;
+    o.env = {{"user", user_}, {"home", "/usr/" + user_}, {"sysname", "web9"}, {"cputype", "wasm32"}};
+    if (options.hasOwnProperty("env")) {
+      val env = options["env"];
+      auto keys = emscripten::vecFromJSArray<std::string>(val::global("Object").call<val>("keys", env));
+      for (const auto& k : keys) o.env.emplace_back(k, env[k].as<std::string>());
+    }
+    auto flag = [&](const char* name) { return options.hasOwnProperty(name) && options[name].as<bool>(); };
+    bool stdin_pipe = flag("stdinPipe"), stderr_pipe = flag("stderrPipe");
+    kernel_.boot(std::move(o), [this, argv, stdin_pipe, stderr_pipe](Result<int> init) {
+      if (!init) return fail("boot: " + init.error().text());
+      start_first(argv, stdin_pipe, stderr_pipe);
+    });
+  }
+
+  uintptr_t frame(int pid) { return reinterpret_cast<uintptr_t>(syscalls_.frame(pid)); }
+  void submit(int pid) { syscalls_.submit(pid); }
+  void exited(int pid, std::string status) { syscalls_.exited(pid, std::move(status)); }
+
+  void consInput(std::string bytes) {
+    kernel_.cons().input(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  }
+  void winsize(int cols, int rows) {
+    if (cols > 0 && rows > 0) kernel_.cons().set_winsize(cols, rows);
+  }
+
+  // Bytes for the first program's stdin pipe (boot's stdinPipe). Writes are queued and go in
+  // order, each waiting for room in the pipe.
+  // Bytes that come before the pipe is made wait in the queue.
+  void writeStdin(std::string bytes) {
+    if (bytes.empty() || stdin_eof_) return;
+    stdin_queue_.emplace_back(bytes.begin(), bytes.end());
+    if (stdin_fd_ >= 0 && stdin_queue_.size() == 1) pump_stdin();
+  }
+  // The end of stdin: the reader gets end of file once the queue is written.
+  void closeStdin() {
+    stdin_eof_ = true;
+    if (stdin_fd_ >= 0 && stdin_queue_.empty()) close_stdin_now();
+  }
+
+ private:
+  void fail(const std::string& message) { js_.call<void>("failed", message); }
+
+  // Opens /dev/cons as init's fds 0, 1, 2 (and pipes for the first program's stdin and stderr
+  // when asked) and starts argv as init's child; init itself has no worker: the host is init,
+  // and reaps every child it gets.
+  void start_first(std::vector<std::string> argv, bool stdin_pipe, bool stderr_pipe) {
+    kernel_.open(1, "/dev/cons", ORDWR, [this, argv, stdin_pipe, stderr_pipe](Result<int> fd) {
+      if (!fd) return fail("boot: /dev/cons: " + fd.error().text());
+      for (int want : {1, 2}) {
+        if (auto d = kernel_.dup(1, *fd, want); !d) return fail("boot: dup: " + d.error().text());
+      }
+      if (*fd != 0) {
+        if (auto d = kernel_.dup(1, *fd, 0); !d) return fail("boot: dup: " + d.error().text());
+        (void)kernel_.close(1, *fd);
+      }
+      // {child fd, init fd}; the pipe ends the child gets are closed in init after the spawn.
+      auto fds = std::make_shared<std::vector<std::pair<int, int>>>(
+          std::vector<std::pair<int, int>>{{0, 0}, {1, 1}, {2, 2}});
+      auto with_stderr = [this, argv, fds, stderr_pipe]() {
+        if (!stderr_pipe) return spawn_first(argv, *fds);
+        kernel_.pipe(1, [this, argv, fds](Result<std::array<int, 2>> p) {
+          if (!p) return fail("boot: pipe: " + p.error().text());
+          (*fds)[2].second = (*p)[1];
+          drain_stderr((*p)[0]);
+          spawn_first(argv, *fds);
+        });
+      };
+      if (!stdin_pipe) return with_stderr();
+      kernel_.pipe(1, [this, fds, with_stderr](Result<std::array<int, 2>> p) {
+        if (!p) return fail("boot: pipe: " + p.error().text());
+        stdin_fd_ = (*p)[1];
+        (*fds)[0].second = (*p)[0];
+        pump_stdin();
+        with_stderr();
+      });
+    });
+  }
+
+  void spawn_first(std::vector<std::string> argv, std::vector<std::pair<int, int>> fds) {
+    SpawnOptions so;
+    std::string path = argv[0];
+    so.argv = std::move(argv);
+    so.fds = fds;
+    syscalls_.spawn(1, path, std::move(so), [this, fds](Result<int> pid) {
+      // init keeps only its own ends of the pipes: the reader of stdin and the writer of stderr
+      // must see end of file once the programs are done with them.
+      for (auto [child, mine] : fds) {
+        if (mine != child) (void)kernel_.close(1, mine);
+      }
+      if (!pid) return fail(pid.error().text());
+      first_ = *pid;
+      js_.call<void>("booted", first_);
+      reap();
+    });
+  }
+
+  // Reads the stderr pipe until every writer is gone, passing the bytes to host.errput.
+  void drain_stderr(int fd) {
+    kernel_.read(1, fd, 65536, [this, fd](Result<Bytes> b) {
+      if (!b || b->empty()) {
+        (void)kernel_.close(1, fd);
+        return;
+      }
+      js_.call<void>("errput", bytes_view(b->data(), b->size()));
+      drain_stderr(fd);
+    });
+  }
+
+  // init's wait loop: reaps the first program and every orphan passed to init.
+  void reap() {
+    kernel_.wait(1, [this](Result<WaitMsg> w) {
+      if (!w) {
+        if (w.error().code == Errc::child) return;  // nothing left to wait for
+        // A note (^C goes to the console's group, which init is in): init ignores notes.
+        while (kernel_.take_note(1)) {
+        }
+        return reap();
+      }
+      if (w->pid == first_) js_.call<void>("exit", w->status);
+      reap();
+    });
+  }
+
+  void pump_stdin() {
+    if (stdin_queue_.empty()) {
+      if (stdin_eof_) close_stdin_now();
+      return;
+    }
+    kernel_.write(1, stdin_fd_, stdin_queue_.front(), [this](Result<uint32_t> n) {
+      auto& front = stdin_queue_.front();
+      if (!n || *n >= front.size()) {
+        // A failed write (the reader is gone) drops the rest: nobody will read it.
+        if (!n) stdin_queue_.clear();
+        else stdin_queue_.pop_front();
+      } else {
+        front.erase(front.begin(), front.begin() + *n);
+      }
+      pump_stdin();
+    });
+  }
+
+  void close_stdin_now() {
+    if (stdin_fd_ < 0) return;
+    (void)kernel_.close(1, stdin_fd_);
+    stdin_fd_ = -1;
+  }
+
+  val js_;
+  std::string user_ = "glenda";
+  Kernel kernel_;
+  JsHost host_;
+  Syscalls syscalls_;
+  int first_ = 0;
+  int stdin_fd_ = -1;
+  bool stdin_eof_ = false;
+  std::deque<Bytes> stdin_queue_;
+};
+
+}  // namespace
+}  // namespace web9
+
+EMSCRIPTEN_BINDINGS(web9) {
+  emscripten::class_<web9::Web9>("Web9")
+      .constructor<emscripten::val>()
+      .function("boot", &web9::Web9::boot)
+      .function("frame", &web9::Web9::frame)
+      .function("submit", &web9::Web9::submit)
+      .function("exited", &web9::Web9::exited)
+      .function("consInput", &web9::Web9::consInput)
+      .function("winsize", &web9::Web9::winsize)
+      .function("writeStdin", &web9::Web9::writeStdin)
+      .function("closeStdin", &web9::Web9::closeStdin);
+}

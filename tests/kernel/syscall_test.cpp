@@ -1,0 +1,414 @@
+// The system-call server driven as the runtime drives it: hand-built frames in, replies out,
+// with a fake RuntimeHost that records what the kernel asks of it.
+#include "kernel/syscall.h"
+
+#include <catch2/catch.hpp>
+#include <cstring>
+
+#include "fs/ramfs.h"
+#include "tests/support/sync.h"
+
+namespace web9 {
+namespace {
+
+// WASI errno values (wasi_snapshot_preview1).
+constexpr int kEAGAIN = 6, kEBADF = 8, kECHILD = 12, kEEXIST = 20, kEFAULT = 21, kEINTR = 27, kEINVAL = 28,
+              kEISDIR = 31, kENOENT = 44, kENOSYS = 52, kENOTDIR = 54, kENOTEMPTY = 55, kENOTSUP = 58,
+              kERANGE = 68, kEXDEV = 75;
+constexpr int64_t kRead = 1 << 1, kWrite = 1 << 6, kReaddir = 1 << 14;
+constexpr int64_t kCreat = 1, kDirectory = 2, kExcl = 4, kTrunc = 8;
+
+struct FakeHost : RuntimeHost {
+  std::vector<int> replies;
+  std::vector<ProcessImage> started;
+  std::vector<std::pair<int, int>> stops;
+  void reply(int pid) override { replies.push_back(pid); }
+  void start(ProcessImage image) override { started.push_back(std::move(image)); }
+  void stop(int pid, int grace_ms) override { stops.emplace_back(pid, grace_ms); }
+  void cancel_stop(int) override {}
+};
+
+Bytes wasm_bytes(std::string_view tail) {
+  std::string s("\0asm\1\0\0\0", 8);
+  s += tail;
+  return Bytes(s.begin(), s.end());
+}
+Bytes text(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+struct Out {
+  int err = -1;
+  int64_t r[4] = {};
+  std::string data;
+};
+
+struct Rig {
+  Kernel k;
+  FakeHost host;
+  Syscalls sys{k, host};
+  std::shared_ptr<RamFs> root = std::make_shared<RamFs>("glenda");
+
+  Rig() {
+    REQUIRE(root->put_file("/bin/hello", wasm_bytes("hello"), 0775));
+    REQUIRE(root->put_file("/bin/script", text("#!/bin/hello -x\necho hi\n"), 0775));
+    REQUIRE(root->put_file("/bin/junk", text("not a program"), 0775));
+    BootOptions o;
+    o.root = root;
+    REQUIRE(test::now<int>([&](auto r) { k.boot(o, r); }).value() == 1);
+  }
+
+  // Posts a request; answers whether a reply came before submit returned.
+  bool post(int pid, Op op, std::vector<int64_t> a, std::string_view data = {}) {
+    SyscallFrame* f = sys.frame(pid);
+    f->op = static_cast<int32_t>(op);
+    f->pid = pid;
+    f->in_len = static_cast<uint32_t>(data.size());
+    if (!data.empty()) std::memcpy(f->data, data.data(), data.size());
+    for (int i = 0; i < 8; i++) f->a[i] = i < int(a.size()) ? a[i] : 0;
+    f->state = 1;
+    size_t before = host.replies.size();
+    sys.submit(pid);
+    return host.replies.size() > before;
+  }
+  Out result(int pid) {
+    SyscallFrame* f = sys.frame(pid);
+    Out o;
+    o.err = f->err;
+    for (int i = 0; i < 4; i++) o.r[i] = f->r[i];
+    o.data.assign(reinterpret_cast<const char*>(f->data), f->out_len);
+    return o;
+  }
+  Out call(int pid, Op op, std::vector<int64_t> a, std::string_view data = {}) {
+    REQUIRE(post(pid, op, std::move(a), data));
+    return result(pid);
+  }
+  int open(int pid, std::string_view path, int64_t oflags, int64_t rights = kRead | kWrite) {
+    Out o = call(pid, Op::path_open, {3, oflags, rights, 0}, path);
+    REQUIRE(o.err == 0);
+    return int(o.r[0]);
+  }
+  int spawn(int parent, std::string_view path, std::string_view argv, std::vector<std::pair<int32_t, int32_t>> fds,
+            uint32_t flags = 0) {
+    std::string data(path);
+    data += argv;
+    for (auto [c, p] : fds) {
+      data.append(reinterpret_cast<const char*>(&c), 4);
+      data.append(reinterpret_cast<const char*>(&p), 4);
+    }
+    Out o = call(parent, Op::spawn, {int64_t(path.size()), int64_t(argv.size()), 0, int64_t(fds.size()), flags}, data);
+    REQUIRE(o.err == 0);
+    return int(o.r[0]);
+  }
+};
+
+uint64_t u64(const std::string& s, size_t off) {
+  uint64_t v;
+  std::memcpy(&v, s.data() + off, 8);
+  return v;
+}
+uint32_t u32(const std::string& s, size_t off) {
+  uint32_t v;
+  std::memcpy(&v, s.data() + off, 4);
+  return v;
+}
+
+TEST_CASE("open, write, seek, read and stat a ram file", "[syscall]") {
+  Rig t;
+  int fd = t.open(1, "tmp/f", kCreat);
+  CHECK(fd != 3);  // fd 3 stays the preopened "/"
+  Out w = t.call(1, Op::fd_write, {fd}, "hello, world");
+  REQUIRE(w.err == 0);
+  CHECK(w.r[0] == 12);
+  CHECK(t.call(1, Op::fd_tell, {fd}).r[0] == 12);
+  Out s = t.call(1, Op::fd_seek, {fd, -5, 2});
+  REQUIRE(s.err == 0);
+  CHECK(s.r[0] == 7);
+  Out r = t.call(1, Op::fd_read, {fd, 100});
+  REQUIRE(r.err == 0);
+  CHECK(r.data == "world");
+  CHECK(r.r[0] == 5);
+  CHECK(t.call(1, Op::fd_pwrite, {fd, 0}, "HELLO").err == 0);
+  CHECK(t.call(1, Op::fd_pread, {fd, 5, 0}).data == "HELLO");
+
+  Out st = t.call(1, Op::fd_filestat_get, {fd});
+  REQUIRE(st.err == 0);
+  REQUIRE(st.data.size() == 64);
+  CHECK(st.data[16] == 4);  // regular file
+  CHECK(u64(st.data, 32) == 12);
+  CHECK(t.call(1, Op::fd_filestat_set_size, {fd, 3}).err == 0);
+  Out ps = t.call(1, Op::path_filestat_get, {3, 0}, "tmp/f");
+  REQUIRE(ps.err == 0);
+  CHECK(u64(ps.data, 32) == 3);
+
+  // O_CREAT without O_TRUNC leaves an existing file alone; O_TRUNC empties it.
+  int again = t.open(1, "/tmp/f", kCreat);
+  CHECK(t.call(1, Op::fd_read, {again, 100}).data == "HEL");
+  int trunc = t.open(1, "/tmp/f", kTrunc);
+  CHECK(t.call(1, Op::fd_read, {trunc, 100}).data.empty());
+  CHECK(t.call(1, Op::fd_close, {fd}).err == 0);
+  CHECK(t.call(1, Op::fd_close, {fd}).err == kEBADF);
+  CHECK(t.call(1, Op::fd_read, {fd, 1}).err == kEBADF);
+}
+
+TEST_CASE("fdstat tells directories, terminals and files apart", "[syscall]") {
+  Rig t;
+  Out pre = t.call(1, Op::fd_fdstat_get, {3});
+  REQUIRE(pre.err == 0);
+  CHECK(pre.r[0] == 3);  // directory
+  CHECK(t.call(1, Op::fd_prestat_get, {3}).r[0] == 1);
+  CHECK(t.call(1, Op::fd_prestat_dir_name, {3, 1}).data == "/");
+  CHECK(t.call(1, Op::fd_prestat_get, {4}).err == kEBADF);
+
+  int cons = t.open(1, "dev/cons", 0);
+  Out c = t.call(1, Op::fd_fdstat_get, {cons});
+  CHECK(c.r[0] == 2);               // character device
+  CHECK((c.r[2] & (1 << 2)) == 0);  // no FD_SEEK: a terminal
+  int null = t.open(1, "dev/null", 0);
+  CHECK((t.call(1, Op::fd_fdstat_get, {null}).r[2] & (1 << 2)) != 0);
+  int f = t.open(1, "tmp/x", kCreat);
+  CHECK(t.call(1, Op::fd_fdstat_set_flags, {f, 1}).err == 0);
+  Out fs = t.call(1, Op::fd_fdstat_get, {f});
+  CHECK(fs.r[0] == 4);
+  CHECK(fs.r[1] == 1);  // append
+}
+
+TEST_CASE("fd_readdir gives dirents with resumable cookies", "[syscall]") {
+  Rig t;
+  CHECK(t.call(1, Op::path_create_directory, {3}, "tmp/d").err == 0);
+  for (const char* n : {"tmp/d/alpha", "tmp/d/beta", "tmp/d/gamma"}) t.open(1, n, kCreat);
+  CHECK(t.call(1, Op::path_create_directory, {3}, "tmp/d/sub").err == 0);
+  int d = t.open(1, "tmp/d", kDirectory, kRead | kReaddir);
+
+  auto parse = [](const std::string& buf) {
+    std::vector<std::tuple<uint64_t, std::string, int>> out;
+    size_t i = 0;
+    while (i + 24 <= buf.size()) {
+      uint32_t len = u32(buf, i + 16);
+      if (i + 24 + len > buf.size()) break;
+      out.emplace_back(u64(buf, i), buf.substr(i + 24, len), int(uint8_t(buf[i + 20])));
+      i += 24 + len;
+    }
+    return out;
+  };
+  Out all = t.call(1, Op::fd_readdir, {d, 4096, 0});
+  REQUIRE(all.err == 0);
+  CHECK(all.r[0] == int64_t(all.data.size()));
+  auto entries = parse(all.data);
+  REQUIRE(entries.size() == 4);
+  std::vector<std::string> names;
+  for (size_t i = 0; i < entries.size(); i++) {
+    CHECK(std::get<0>(entries[i]) == i + 1);
+    names.push_back(std::get<1>(entries[i]));
+    CHECK(std::get<2>(entries[i]) == (std::get<1>(entries[i]) == "sub" ? 3 : 4));
+  }
+  // Resuming at a cookie continues after that entry.
+  auto rest = parse(t.call(1, Op::fd_readdir, {d, 4096, 2}).data);
+  REQUIRE(rest.size() == 2);
+  CHECK(std::get<1>(rest[0]) == names[2]);
+  // A small buffer is filled exactly, the last record cut short.
+  Out small = t.call(1, Op::fd_readdir, {d, 30, 0});
+  CHECK(small.data.size() == 30);
+  CHECK(t.call(1, Op::fd_readdir, {d, 4096, 4}).data.empty());
+  int file = t.open(1, "tmp/d/alpha", 0);
+  CHECK(t.call(1, Op::fd_readdir, {file, 4096, 0}).err == kENOTDIR);
+}
+
+TEST_CASE("path calls report POSIX errors", "[syscall]") {
+  Rig t;
+  CHECK(t.call(1, Op::path_open, {3, 0, kRead, 0}, "tmp/missing").err == kENOENT);
+  t.open(1, "tmp/file", kCreat);
+  CHECK(t.call(1, Op::path_open, {3, 0, kRead, 0}, "tmp/file/x").err == kENOTDIR);
+  CHECK(t.call(1, Op::path_open, {3, kDirectory, kRead, 0}, "tmp/file").err == kENOTDIR);
+  CHECK(t.call(1, Op::path_open, {3, kCreat | kExcl, kRead, 0}, "tmp/file").err == kEEXIST);
+  CHECK(t.call(1, Op::path_create_directory, {3}, "tmp/dir").err == 0);
+  CHECK(t.call(1, Op::path_create_directory, {3}, "tmp/dir").err == kEEXIST);
+  t.open(1, "tmp/dir/inner", kCreat);
+  CHECK(t.call(1, Op::path_remove_directory, {3}, "tmp/dir").err == kENOTEMPTY);
+  CHECK(t.call(1, Op::path_remove_directory, {3}, "tmp/file").err == kENOTDIR);
+  CHECK(t.call(1, Op::path_unlink_file, {3}, "tmp/dir").err == kEISDIR);
+  CHECK(t.call(1, Op::path_unlink_file, {3}, "tmp/dir/inner").err == 0);
+  CHECK(t.call(1, Op::path_remove_directory, {3}, "tmp/dir").err == 0);
+  CHECK(t.call(1, Op::path_filestat_get, {3, 0}, "tmp/dir").err == kENOENT);
+  CHECK(t.call(1, Op::path_symlink, {}, "a").err == kENOTSUP);
+  CHECK(t.call(1, Op::path_readlink, {3}, "tmp/file").err == kEINVAL);
+
+  // rename: within a directory (replacing the target), not across.
+  t.open(1, "tmp/other", kCreat);
+  std::string two = std::string("tmp/file") + "tmp/other";
+  CHECK(t.call(1, Op::path_rename, {3, 3, 8}, two).err == 0);
+  CHECK(t.call(1, Op::path_filestat_get, {3, 0}, "tmp/file").err == kENOENT);
+  CHECK(t.call(1, Op::path_filestat_get, {3, 0}, "tmp/other").err == 0);
+  CHECK(t.call(1, Op::path_create_directory, {3}, "tmp/d2").err == 0);
+  std::string across = std::string("tmp/other") + "tmp/d2/other";
+  CHECK(t.call(1, Op::path_rename, {3, 3, 9}, across).err == kEXDEV);
+
+  // A path relative to a directory fd.
+  int d2 = t.open(1, "tmp/d2", kDirectory, kRead);
+  CHECK(t.call(1, Op::path_open, {d2, kCreat, kRead | kWrite, 0}, "inside").err == 0);
+  CHECK(t.call(1, Op::path_filestat_get, {3, 0}, "tmp/d2/inside").err == 0);
+}
+
+TEST_CASE("errstr keeps the last error's text; getcwd and fd2path check the buffer", "[syscall]") {
+  Rig t;
+  CHECK(t.call(1, Op::path_open, {3, 0, kRead, 0}, "nowhere").err == kENOENT);
+  Out e = t.call(1, Op::errstr, {128});
+  CHECK(e.err == 0);
+  CHECK(e.data.find("file does not exist") != std::string::npos);
+  CHECK(e.data.find("/nowhere") != std::string::npos);
+  CHECK(t.call(1, Op::errstr, {4}).data == e.data.substr(0, 4));  // truncated; asking does not change it
+  CHECK(t.call(1, Op::errstr, {128}).data == e.data);
+  CHECK(t.call(1, Op::getcwd, {0}).err == kERANGE);
+  Out cwd = t.call(1, Op::getcwd, {100});
+  CHECK(cwd.data == "/");
+  CHECK(cwd.r[0] == 1);
+  CHECK(t.call(1, Op::chdir, {}, "/tmp").err == 0);
+  CHECK(t.call(1, Op::getcwd, {100}).data == "/tmp");
+  int f = t.open(1, "/tmp/named", kCreat);
+  CHECK(t.call(1, Op::fd2path, {f, 100}).data == "/tmp/named");
+  CHECK(t.call(1, Op::fd2path, {f, 3}).err == kERANGE);
+  CHECK(t.call(1, Op::getpid, {}).r[0] == 1);
+}
+
+TEST_CASE("pipe, spawn and wait", "[syscall]") {
+  Rig t;
+  Out p = t.call(1, Op::pipe, {});
+  REQUIRE(p.err == 0);
+  int rd = int(p.r[0]), wr = int(p.r[1]);
+  std::string argv("hello\0world\0", 12);
+  int child = t.spawn(1, "/bin/hello", argv, {{1, int32_t(wr)}}, 2);
+  REQUIRE(t.host.started.size() == 1);
+  const ProcessImage& img = t.host.started[0];
+  CHECK(img.pid == child);
+  CHECK(img.argv == std::vector<std::string>{"hello", "world"});
+  REQUIRE(img.wasm);
+  CHECK(*img.wasm == wasm_bytes("hello"));
+  CHECK(img.key.rfind("/bin/hello@", 0) == 0);
+  CHECK(t.call(1, Op::fd_close, {wr}).err == 0);
+
+  // The child writes into the pipe on its fd 1 and exits 3.
+  CHECK(t.call(child, Op::fd_write, {1}, "from child").r[0] == 10);
+  CHECK(t.call(1, Op::fd_read, {rd, 100}).data == "from child");
+  CHECK(t.call(child, Op::proc_exit, {3}).err == 0);
+  t.sys.exited(child, "");
+  Out w = t.call(1, Op::wait, {64});
+  REQUIRE(w.err == 0);
+  CHECK(w.r[0] == child);
+  CHECK(w.data == "3");
+  CHECK(t.call(1, Op::wait, {64}).err == kECHILD);
+
+  // A "#!" script runs its interpreter with the script's path.
+  int s = t.spawn(1, "/bin/script", std::string("script\0arg\0", 11), {});
+  REQUIRE(t.host.started.size() == 2);
+  CHECK(t.host.started[1].pid == s);
+  CHECK(t.host.started[1].argv == std::vector<std::string>{"/bin/hello", "-x", "/bin/script", "arg"});
+  // A worker that ends on its own reports its status.
+  t.sys.exited(s, "sys: trap: unreachable");
+  Out w2 = t.call(1, Op::wait, {64});
+  CHECK(w2.r[0] == s);
+  CHECK(w2.data == "sys: trap: unreachable");
+  CHECK(w2.r[1] == 22);
+  CHECK(t.call(1, Op::wait, {4}).err == kECHILD);
+
+  // Not a program, or not there.
+  std::string junk = "/bin/junk";
+  CHECK(t.call(1, Op::spawn, {int64_t(junk.size()), 0, 0, 0, 0}, junk).err != 0);
+  CHECK(t.call(1, Op::spawn, {5, 0, 0, 0, 0}, "/nope").err == kENOENT);
+  CHECK(t.host.started.size() == 2);
+}
+
+TEST_CASE("notes: stop without a handler, EINTR and noted with one", "[syscall]") {
+  Rig t;
+  int a = t.spawn(1, "/bin/hello", std::string("a\0", 2), {}, 4);
+  int b = t.spawn(1, "/bin/hello", std::string("b\0", 2), {}, 4);
+  // a has no handler: a note ends it after a grace period.
+  CHECK(t.call(1, Op::note, {a}, "interrupt").err == 0);
+  REQUIRE(t.host.stops.size() == 1);
+  CHECK(t.host.stops[0] == std::pair<int, int>{a, 100});
+  t.sys.exited(a, "killed");
+  Out w = t.call(1, Op::wait, {64});
+  CHECK(w.r[0] == a);
+  CHECK(w.data == "interrupt");
+
+  // b handles notes: its blocked wait... b has no children, so block it on a pipe read instead.
+  CHECK(t.call(b, Op::notify, {1}).err == 0);
+  Out p = t.call(b, Op::pipe, {});
+  REQUIRE(!t.post(b, Op::fd_read, {p.r[0], 10}));  // blocks: nobody has written
+  CHECK(t.call(1, Op::note, {-b}, "alarm").err == 0);  // to b's note group
+  CHECK(t.host.stops.size() == 1);
+  CHECK(t.result(b).err == kEINTR);
+  Out n = t.call(b, Op::noted, {64});
+  CHECK(n.err == 0);
+  CHECK(n.data == "alarm");
+  CHECK(t.call(b, Op::noted, {64}).err == kEAGAIN);
+  CHECK(t.call(1, Op::note, {b}, "kill").err == 0);
+  CHECK(t.host.stops.back() == std::pair<int, int>{b, 0});
+  t.sys.exited(b, "killed");
+  Out wb = t.call(1, Op::wait, {64});
+  CHECK(wb.r[0] == b);
+  CHECK(wb.data == "killed");
+  CHECK(t.call(1, Op::note, {b}, "x").err != 0);
+
+  // init has no worker here (nobody started a program for it): its notes just wait.
+  size_t stops = t.host.stops.size();
+  CHECK(t.call(1, Op::note, {1}, "interrupt").err == 0);
+  CHECK(t.host.stops.size() == stops);
+  CHECK(t.call(1, Op::noted, {64}).data == "interrupt");
+}
+
+TEST_CASE("malformed frames are refused without harm", "[syscall]") {
+  Rig t;
+  SyscallFrame* f = t.sys.frame(1);
+  f->op = static_cast<int32_t>(Op::fd_write);
+  f->a[0] = 1;
+  f->in_len = uint32_t(kChannelData + 1);
+  t.sys.submit(1);
+  CHECK(t.result(1).err == kEFAULT);
+  f->in_len = 0xffffffffu;
+  t.sys.submit(1);
+  CHECK(t.result(1).err == kEFAULT);
+  CHECK(t.call(1, Op::path_rename, {3, 3, 100}, "short").err == kEINVAL);
+  CHECK(t.call(1, Op::path_rename, {3, 3, -1}, "short").err == kEINVAL);
+  CHECK(t.call(1, Op::bind, {1000, 5, 0}, "x").err == kEINVAL);
+  CHECK(t.call(1, Op::spawn, {-1, 0, 0, 0, 0}, "x").err == kEINVAL);
+  CHECK(t.call(1, Op::spawn, {1, 0, 0, 1 << 30, 0}, "x").err == kEINVAL);
+  CHECK(t.call(1, static_cast<Op>(999), {}).err == kENOSYS);
+  CHECK(t.call(1, Op::fd_read, {-5, 10}).err == kEBADF);
+  CHECK(t.call(1, Op::dup, {0, -7}).err == kEBADF);
+  CHECK(t.call(1, Op::poll_oneoff, {2}, "short").err == kEINVAL);
+  // After all that the process still works.
+  CHECK(t.call(1, Op::getcwd, {100}).data == "/");
+}
+
+TEST_CASE("poll_oneoff reports valid descriptors ready", "[syscall]") {
+  Rig t;
+  int f = t.open(1, "tmp/p", kCreat);
+  std::string req(32, '\0');
+  uint32_t fd0 = uint32_t(f), fd1 = 77, rd = 1;
+  std::memcpy(&req[8], &fd0, 4);
+  std::memcpy(&req[12], &rd, 4);
+  std::memcpy(&req[24], &fd1, 4);
+  std::memcpy(&req[28], &rd, 4);
+  Out o = t.call(1, Op::poll_oneoff, {2}, req);
+  REQUIRE(o.err == 0);
+  REQUIRE(o.data.size() == 8);
+  CHECK(u32(o.data, 0) == 0);
+  CHECK(u32(o.data, 4) == uint32_t(kEBADF));
+}
+
+TEST_CASE("init's program starts as pid 1 through spawn(0, ...)", "[syscall]") {
+  Rig t;
+  auto pid = test::now<int>([&](auto r) {
+    SpawnOptions o;
+    o.argv = {"hello", "-i"};
+    t.sys.spawn(0, "/bin/hello", o, r);
+  });
+  REQUIRE(pid);
+  CHECK(pid.value() == 1);
+  REQUIRE(t.host.started.size() == 1);
+  CHECK(t.host.started[0].pid == 1);
+  CHECK(t.host.started[0].argv == std::vector<std::string>{"hello", "-i"});
+  auto twice = test::now<int>([&](auto r) { t.sys.spawn(0, "/bin/hello", {}, r); });
+  CHECK(!twice);
+}
+
+}  // namespace
+}  // namespace web9

@@ -1,0 +1,586 @@
+// The guest side of the system-call channel (docs/runtime.md, docs/abi.md): the imports of a
+// wasm32-wasi program, "wasi_snapshot_preview1" and "web9". Each call that needs the kernel is
+// marshalled into the process's channel SharedArrayBuffer, the kernel worker is woken through
+// the doorbell, and this thread Atomics.wait()s for the reply. kernel/syscall.cpp is the other
+// half: the two change together. Runs in a browser worker and in a Node worker_thread alike.
+//
+// Every guest pointer and length is checked against the memory's size before it is touched: a
+// bad one answers EFAULT and never reaches the kernel.
+
+import { OP, FRAME_HEADER, CHANNEL_DATA } from './ops.js';
+
+// WASI errno values used here.
+const ESUCCESS = 0;
+const E2BIG = 1;
+const EFAULT = 21;
+const EINVAL = 28;
+const ENAMETOOLONG = 37;
+const ENOSYS = 52;
+const ENOTSUP = 58;
+
+const SUBSCRIPTION_SIZE = 48;
+const EVENT_SIZE = 32;
+const EVENTTYPE_CLOCK = 0;
+const EVENTTYPE_FD_READ = 1;
+const EVENTTYPE_FD_WRITE = 2;
+const SUBCLOCKFLAG_ABSTIME = 1;
+
+// Thrown by proc_exit and web9 exits once the kernel has the status: it unwinds the guest's
+// stack out of _start. code is the WASI exit code, status the Plan 9 exit string.
+export class ExitError extends Error {
+  constructor(code, status) {
+    super(status === '' ? 'exit' : `exit: ${status}`);
+    this.name = 'ExitError';
+    this.code = code;
+    this.status = status;
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+// NUL-terminated strings back to back, and their offsets (args_get, environ_get).
+function packStrings(list) {
+  const parts = list.map((s) => encoder.encode(`${s}\0`));
+  const size = parts.reduce((n, p) => n + p.length, 0);
+  const buf = new Uint8Array(size);
+  const offsets = [];
+  let at = 0;
+  for (const p of parts) {
+    offsets.push(at);
+    buf.set(p, at);
+    at += p.length;
+  }
+  return { buf, offsets };
+}
+
+function nowNs(id) {
+  switch (id) {
+    case 0:  // realtime
+      return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
+    case 1:  // monotonic
+    case 2:  // process cputime: there is no better measure in a worker
+    case 3:  // thread cputime
+      return BigInt(Math.round(performance.now() * 1e6));
+    default:
+      return null;
+  }
+}
+
+export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMemory }) {
+  const hdr = new Int32Array(channel, 0, FRAME_HEADER / 4);
+  const args = new BigInt64Array(channel, 32, 8);
+  const res = new BigInt64Array(channel, 96, 4);
+  const data = new Uint8Array(channel, FRAME_HEADER, CHANNEL_DATA);
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));  // only ever waited on: a pure sleep
+  const argvPacked = packStrings(argv);
+  const envPacked = packStrings(env);
+
+  const buffer = () => getMemory().buffer;
+  const bytes = () => new Uint8Array(buffer());
+  const view = () => new DataView(buffer());
+
+  // Is [ptr, ptr+len) inside guest memory? Pointers arrive as signed i32.
+  function inside(ptr, len) {
+    const p = ptr >>> 0;
+    const n = len >>> 0;
+    return p + n <= buffer().byteLength;
+  }
+
+  // One system call: op and up to 8 arguments (numbers or BigInts), inLen request bytes already
+  // in data. Answers the reply's errno; results are in res, reply bytes in data.
+  function call(op, a = [], inLen = 0) {
+    hdr[1] = op;
+    hdr[2] = inLen;
+    hdr[3] = 0;
+    hdr[4] = 0;
+    hdr[5] = pid;
+    for (let i = 0; i < 8; i++) args[i] = i < a.length ? BigInt(a[i]) : 0n;
+    Atomics.store(hdr, 0, 1);
+    Atomics.add(doorbell, 0, 1);
+    Atomics.notify(doorbell, 0);
+    while (Atomics.load(hdr, 0) === 1) Atomics.wait(hdr, 0, 1);
+    const err = hdr[3];
+    Atomics.store(hdr, 0, 0);
+    return err;
+  }
+  const outLen = () => Math.min(hdr[4] >>> 0, CHANNEL_DATA);
+  const r0 = () => res[0];
+
+  // Copies guest bytes [ptr, ptr+len) into the request data at offset.
+  function toData(ptr, len, offset = 0) {
+    data.set(bytes().subarray(ptr >>> 0, (ptr >>> 0) + (len >>> 0)), offset);
+  }
+  // Copies up to cap reply bytes to guest memory at ptr; answers the count.
+  function fromData(ptr, cap) {
+    const n = Math.min(outLen(), cap >>> 0);
+    bytes().set(data.subarray(0, n), ptr >>> 0);
+    return n;
+  }
+  const putU32 = (ptr, v) => view().setUint32(ptr >>> 0, Number(v) >>> 0, true);
+  const putI32 = (ptr, v) => view().setInt32(ptr >>> 0, Number(v) | 0, true);
+  const putU64 = (ptr, v) => view().setBigUint64(ptr >>> 0, BigInt.asUintN(64, BigInt(v)), true);
+
+  // The iovecs at iovs, or null if any is outside memory.
+  function iovecs(iovs, count) {
+    if (!inside(iovs, (count >>> 0) * 8)) return null;
+    const v = view();
+    const out = [];
+    for (let i = 0; i < count >>> 0; i++) {
+      const buf = v.getUint32((iovs >>> 0) + i * 8, true);
+      const len = v.getUint32((iovs >>> 0) + i * 8 + 4, true);
+      if (!inside(buf, len)) return null;
+      out.push({ buf, len });
+    }
+    return out;
+  }
+  const total = (vecs) => vecs.reduce((n, v) => n + v.len, 0);
+
+  // Copies n bytes of the iovecs starting at byte pos into data (gather) or out of it (scatter).
+  function gather(vecs, pos, n) {
+    const mem = bytes();
+    let at = 0;
+    for (const v of vecs) {
+      if (n === 0) break;
+      if (pos >= v.len) {
+        pos -= v.len;
+        continue;
+      }
+      const k = Math.min(v.len - pos, n);
+      data.set(mem.subarray(v.buf + pos, v.buf + pos + k), at);
+      at += k;
+      n -= k;
+      pos = 0;
+    }
+  }
+  function scatter(vecs, pos, n) {
+    const mem = bytes();
+    let at = 0;
+    for (const v of vecs) {
+      if (n === 0) break;
+      if (pos >= v.len) {
+        pos -= v.len;
+        continue;
+      }
+      const k = Math.min(v.len - pos, n);
+      mem.set(data.subarray(at, at + k), v.buf + pos);
+      at += k;
+      n -= k;
+      pos = 0;
+    }
+  }
+
+  // Writes the iovecs in chunks of at most CHANNEL_DATA; a short write or an error after some
+  // bytes ends it with the count so far.
+  function writeChunks(op, fd, iovs, count, offset, nwritten) {
+    const vecs = iovecs(iovs, count);
+    if (!vecs || !inside(nwritten, 4)) return EFAULT;
+    const want = total(vecs);
+    let done = 0;
+    // A zero-length write is not sent: on a Plan 9 pipe it would read as end of file.
+    while (done < want) {
+      const n = Math.min(want - done, CHANNEL_DATA);
+      gather(vecs, done, n);
+      const a = offset === null ? [fd] : [fd, BigInt(offset) + BigInt(done)];
+      const err = call(op, a, n);
+      if (err !== ESUCCESS) {
+        if (done === 0) return err;
+        break;
+      }
+      const wrote = Number(r0());
+      done += wrote;
+      if (wrote < n) break;
+    }
+    putU32(nwritten, done);
+    return ESUCCESS;
+  }
+
+  // Guest strings (pointer, length) appended into the request data; null if any is bad. Answers
+  // the bytes used, or an errno as {err}.
+  function strings(...pairs) {
+    let at = 0;
+    for (const [ptr, len] of pairs) {
+      if (!inside(ptr, len)) return { err: EFAULT };
+      if (at + (len >>> 0) > CHANNEL_DATA) return { err: ENAMETOOLONG };
+      toData(ptr, len, at);
+      at += len >>> 0;
+    }
+    return { len: at };
+  }
+
+  // Calls that answer a string into (buf, cap) and its length into lenOut.
+  function stringReply(op, a, buf, cap, lenOut) {
+    if (!inside(buf, cap) || !inside(lenOut, 4)) return EFAULT;
+    const err = call(op, a);
+    if (err !== ESUCCESS) return err;
+    putU32(lenOut, fromData(buf, cap));
+    return ESUCCESS;
+  }
+
+  function pathCall(op, a, path, pathLen) {
+    const s = strings([path, pathLen]);
+    if (s.err !== undefined) return s.err;
+    return call(op, a, s.len);
+  }
+
+  function pollOneoff(inPtr, outPtr, nsubs, neventsPtr) {
+    const n = nsubs >>> 0;
+    if (!inside(inPtr, n * SUBSCRIPTION_SIZE) || !inside(outPtr, n * EVENT_SIZE) || !inside(neventsPtr, 4))
+      return EFAULT;
+    if (n === 0) return EINVAL;
+    if (n * 16 > CHANNEL_DATA) return E2BIG;
+    const v = view();
+    const clocks = [];
+    const fds = [];
+    for (let i = 0; i < n; i++) {
+      const s = (inPtr >>> 0) + i * SUBSCRIPTION_SIZE;
+      const userdata = v.getBigUint64(s, true);
+      const tag = v.getUint8(s + 8);
+      if (tag === EVENTTYPE_CLOCK) {
+        const id = v.getUint32(s + 16, true);
+        const timeout = v.getBigUint64(s + 24, true);
+        const flags = v.getUint16(s + 40, true);
+        const now = nowNs(id);
+        if (now === null) return EINVAL;
+        const rel = flags & SUBCLOCKFLAG_ABSTIME ? timeout - now : timeout;
+        clocks.push({ userdata, rel: rel < 0n ? 0n : rel });
+      } else if (tag === EVENTTYPE_FD_READ || tag === EVENTTYPE_FD_WRITE) {
+        fds.push({ userdata, tag, fd: v.getUint32(s + 16, true) });
+      } else {
+        return EINVAL;
+      }
+    }
+    const events = [];
+    if (fds.length > 0) {
+      // Descriptors go to the kernel, which answers at once (docs/abi.md): no waiting here.
+      const d = new DataView(data.buffer, data.byteOffset, fds.length * 16);
+      fds.forEach((f, i) => {
+        d.setBigUint64(i * 16, f.userdata, true);
+        d.setUint32(i * 16 + 8, f.fd, true);
+        d.setUint32(i * 16 + 12, f.tag, true);
+      });
+      const err = call(OP.poll_oneoff, [fds.length], fds.length * 16);
+      if (err !== ESUCCESS) return err;
+      const r = new DataView(data.buffer, data.byteOffset, fds.length * 4);
+      fds.forEach((f, i) => events.push({ userdata: f.userdata, error: r.getUint32(i * 4, true), type: f.tag }));
+    } else {
+      // Only clocks: sleep here, without the kernel, until the earliest is due.
+      const start = performance.now();
+      const min = clocks.reduce((m, c) => (c.rel < m ? c.rel : m), clocks[0].rel);
+      const ms = Number(min) / 1e6;
+      if (ms > 0) {
+        let left = ms;
+        while (left > 0) {
+          Atomics.wait(sleeper, 0, 0, left);
+          left = ms - (performance.now() - start);
+        }
+      }
+      const elapsed = BigInt(Math.ceil((performance.now() - start) * 1e6));
+      for (const c of clocks) {
+        if (c.rel <= elapsed || c.rel === min) events.push({ userdata: c.userdata, error: 0, type: EVENTTYPE_CLOCK });
+      }
+    }
+    const out = view();
+    events.forEach((e, i) => {
+      const at = (outPtr >>> 0) + i * EVENT_SIZE;
+      for (let k = 0; k < EVENT_SIZE; k++) out.setUint8(at + k, 0);
+      out.setBigUint64(at, e.userdata, true);
+      out.setUint16(at + 8, e.error, true);
+      out.setUint8(at + 10, e.type);
+    });
+    putU32(neventsPtr, events.length);
+    return ESUCCESS;
+  }
+
+  function exit(op, a, inLen, code, status) {
+    call(op, a, inLen);
+    throw new ExitError(code, status);
+  }
+
+  const wasi = {
+    args_sizes_get(argcPtr, sizePtr) {
+      if (!inside(argcPtr, 4) || !inside(sizePtr, 4)) return EFAULT;
+      putU32(argcPtr, argv.length);
+      putU32(sizePtr, argvPacked.buf.length);
+      return ESUCCESS;
+    },
+    args_get(ptrs, buf) {
+      if (!inside(ptrs, argv.length * 4) || !inside(buf, argvPacked.buf.length)) return EFAULT;
+      bytes().set(argvPacked.buf, buf >>> 0);
+      argvPacked.offsets.forEach((o, i) => putU32((ptrs >>> 0) + i * 4, (buf >>> 0) + o));
+      return ESUCCESS;
+    },
+    environ_sizes_get(countPtr, sizePtr) {
+      if (!inside(countPtr, 4) || !inside(sizePtr, 4)) return EFAULT;
+      putU32(countPtr, env.length);
+      putU32(sizePtr, envPacked.buf.length);
+      return ESUCCESS;
+    },
+    environ_get(ptrs, buf) {
+      if (!inside(ptrs, env.length * 4) || !inside(buf, envPacked.buf.length)) return EFAULT;
+      bytes().set(envPacked.buf, buf >>> 0);
+      envPacked.offsets.forEach((o, i) => putU32((ptrs >>> 0) + i * 4, (buf >>> 0) + o));
+      return ESUCCESS;
+    },
+    clock_res_get(id, ptr) {
+      if (!inside(ptr, 8)) return EFAULT;
+      if (nowNs(id) === null) return EINVAL;
+      putU64(ptr, 1000n);
+      return ESUCCESS;
+    },
+    clock_time_get(id, _precision, ptr) {
+      if (!inside(ptr, 8)) return EFAULT;
+      const t = nowNs(id);
+      if (t === null) return EINVAL;
+      putU64(ptr, t);
+      return ESUCCESS;
+    },
+    random_get(buf, len) {
+      if (!inside(buf, len)) return EFAULT;
+      // getRandomValues takes at most 65536 bytes and no shared memory: fill a copy in chunks.
+      const chunk = new Uint8Array(65536);
+      for (let at = 0; at < len >>> 0; at += 65536) {
+        const n = Math.min(65536, (len >>> 0) - at);
+        crypto.getRandomValues(chunk.subarray(0, n));
+        bytes().set(chunk.subarray(0, n), (buf >>> 0) + at);
+      }
+      return ESUCCESS;
+    },
+    sched_yield() {
+      return ESUCCESS;
+    },
+    proc_raise() {
+      return ENOSYS;
+    },
+    proc_exit(code) {
+      const c = code >>> 0;
+      exit(OP.proc_exit, [c], 0, c, c === 0 ? '' : String(c));
+    },
+
+    fd_write(fd, iovs, count, nwritten) {
+      return writeChunks(OP.fd_write, fd, iovs, count, null, nwritten);
+    },
+    fd_pwrite(fd, iovs, count, offset, nwritten) {
+      return writeChunks(OP.fd_pwrite, fd, iovs, count, offset, nwritten);
+    },
+    fd_read(fd, iovs, count, nread) {
+      const vecs = iovecs(iovs, count);
+      if (!vecs || !inside(nread, 4)) return EFAULT;
+      // One request: a read may return less than asked, and asking again could block.
+      const want = Math.min(total(vecs), CHANNEL_DATA);
+      if (want === 0) {
+        putU32(nread, 0);
+        return ESUCCESS;
+      }
+      const err = call(OP.fd_read, [fd, want]);
+      if (err !== ESUCCESS) return err;
+      const n = Math.min(outLen(), want);
+      scatter(vecs, 0, n);
+      putU32(nread, n);
+      return ESUCCESS;
+    },
+    fd_pread(fd, iovs, count, offset, nread) {
+      const vecs = iovecs(iovs, count);
+      if (!vecs || !inside(nread, 4)) return EFAULT;
+      const want = total(vecs);
+      let done = 0;
+      // Positional reads are of files: keep going while each chunk comes back full.
+      while (done < want) {
+        const n = Math.min(want - done, CHANNEL_DATA);
+        const err = call(OP.fd_pread, [fd, n, BigInt(offset) + BigInt(done)]);
+        if (err !== ESUCCESS) {
+          if (done === 0) return err;
+          break;
+        }
+        const got = Math.min(outLen(), n);
+        scatter(vecs, done, got);
+        done += got;
+        if (got < n) break;
+      }
+      putU32(nread, done);
+      return ESUCCESS;
+    },
+    fd_seek(fd, offset, whence, newOffset) {
+      if (!inside(newOffset, 8)) return EFAULT;
+      const err = call(OP.fd_seek, [fd, offset, whence]);
+      if (err === ESUCCESS) putU64(newOffset, r0());
+      return err;
+    },
+    fd_tell(fd, ptr) {
+      if (!inside(ptr, 8)) return EFAULT;
+      const err = call(OP.fd_tell, [fd]);
+      if (err === ESUCCESS) putU64(ptr, r0());
+      return err;
+    },
+    fd_close: (fd) => call(OP.fd_close, [fd]),
+    fd_sync: (fd) => call(OP.fd_sync, [fd]),
+    fd_datasync: (fd) => call(OP.fd_datasync, [fd]),
+    fd_advise: (fd, offset, len, advice) => call(OP.fd_advise, [fd, offset, len, advice]),
+    fd_allocate: (fd, offset, len) => call(OP.fd_allocate, [fd, offset, len]),
+    fd_fdstat_get(fd, ptr) {
+      if (!inside(ptr, 24)) return EFAULT;
+      const err = call(OP.fd_fdstat_get, [fd]);
+      if (err !== ESUCCESS) return err;
+      const v = view();
+      const p = ptr >>> 0;
+      v.setBigUint64(p, 0n, true);
+      v.setUint8(p, Number(res[0]));
+      v.setUint16(p + 2, Number(res[1]), true);
+      v.setBigUint64(p + 8, BigInt.asUintN(64, res[2]), true);
+      v.setBigUint64(p + 16, BigInt.asUintN(64, res[3]), true);
+      return ESUCCESS;
+    },
+    fd_fdstat_set_flags: (fd, flags) => call(OP.fd_fdstat_set_flags, [fd, flags]),
+    // Rights are not enforced, so narrowing them always succeeds.
+    fd_fdstat_set_rights: () => ESUCCESS,
+    fd_filestat_get(fd, ptr) {
+      if (!inside(ptr, 64)) return EFAULT;
+      const err = call(OP.fd_filestat_get, [fd]);
+      if (err === ESUCCESS) fromData(ptr, 64);
+      return err;
+    },
+    fd_filestat_set_size: (fd, size) => call(OP.fd_filestat_set_size, [fd, size]),
+    fd_filestat_set_times: (fd, atim, mtim, flags) => call(OP.fd_filestat_set_times, [fd, atim, mtim, flags]),
+    fd_prestat_get(fd, ptr) {
+      if (!inside(ptr, 8)) return EFAULT;
+      const err = call(OP.fd_prestat_get, [fd]);
+      if (err !== ESUCCESS) return err;
+      view().setUint32(ptr >>> 0, 0, true);  // tag 0: a directory
+      putU32((ptr >>> 0) + 4, r0());
+      return ESUCCESS;
+    },
+    fd_prestat_dir_name(fd, ptr, len) {
+      if (!inside(ptr, len)) return EFAULT;
+      const err = call(OP.fd_prestat_dir_name, [fd, len >>> 0]);
+      if (err === ESUCCESS) fromData(ptr, len);
+      return err;
+    },
+    fd_readdir(fd, buf, len, cookie, bufused) {
+      if (!inside(buf, len) || !inside(bufused, 4)) return EFAULT;
+      const err = call(OP.fd_readdir, [fd, Math.min(len >>> 0, CHANNEL_DATA), cookie]);
+      if (err !== ESUCCESS) return err;
+      putU32(bufused, fromData(buf, len));
+      return ESUCCESS;
+    },
+    fd_renumber: (from, to) => call(OP.fd_renumber, [from, to]),
+
+    path_open(dirfd, dirflags, path, pathLen, oflags, rightsBase, _rightsInheriting, fdflags, fdOut) {
+      if (!inside(fdOut, 4)) return EFAULT;
+      const err = pathCall(OP.path_open, [dirfd, oflags, rightsBase, fdflags, dirflags], path, pathLen);
+      if (err === ESUCCESS) putU32(fdOut, r0());
+      return err;
+    },
+    path_create_directory: (fd, path, len) => pathCall(OP.path_create_directory, [fd], path, len),
+    path_remove_directory: (fd, path, len) => pathCall(OP.path_remove_directory, [fd], path, len),
+    path_unlink_file: (fd, path, len) => pathCall(OP.path_unlink_file, [fd], path, len),
+    path_rename(fd, oldPath, oldLen, newFd, newPath, newLen) {
+      const s = strings([oldPath, oldLen], [newPath, newLen]);
+      if (s.err !== undefined) return s.err;
+      return call(OP.path_rename, [fd, newFd, oldLen >>> 0], s.len);
+    },
+    path_filestat_get(fd, flags, path, len, buf) {
+      if (!inside(buf, 64)) return EFAULT;
+      const err = pathCall(OP.path_filestat_get, [fd, flags], path, len);
+      if (err === ESUCCESS) fromData(buf, 64);
+      return err;
+    },
+    path_filestat_set_times: (fd, flags, path, len, atim, mtim, fst) =>
+      pathCall(OP.path_filestat_set_times, [fd, flags, atim, mtim, fst], path, len),
+    path_readlink(fd, path, len, buf, bufLen, bufused) {
+      if (!inside(buf, bufLen) || !inside(bufused, 4)) return EFAULT;
+      const err = pathCall(OP.path_readlink, [fd, bufLen >>> 0], path, len);
+      if (err === ESUCCESS) putU32(bufused, fromData(buf, bufLen));
+      return err;
+    },
+    path_symlink(oldPath, oldLen, fd, newPath, newLen) {
+      const s = strings([oldPath, oldLen], [newPath, newLen]);
+      if (s.err !== undefined) return s.err;
+      return call(OP.path_symlink, [fd, oldLen >>> 0], s.len);
+    },
+    path_link(oldFd, oldFlags, oldPath, oldLen, newFd, newPath, newLen) {
+      const s = strings([oldPath, oldLen], [newPath, newLen]);
+      if (s.err !== undefined) return s.err;
+      return call(OP.path_link, [oldFd, oldFlags, newFd, oldLen >>> 0], s.len);
+    },
+    poll_oneoff: pollOneoff,
+
+    // No sockets: /net is files.
+    sock_accept: () => ENOTSUP,
+    sock_recv: () => ENOTSUP,
+    sock_send: () => ENOTSUP,
+    sock_shutdown: () => ENOTSUP,
+  };
+
+  const web9 = {
+    spawn(path, pathLen, argvPtr, argvLen, envPtr, envLen, fdsPtr, nfds, flags, pidOut) {
+      if (!inside(pidOut, 4) || !inside(fdsPtr, (nfds >>> 0) * 8)) return EFAULT;
+      const s = strings([path, pathLen], [argvPtr, argvLen], [envPtr, envLen], [fdsPtr, (nfds >>> 0) * 8]);
+      if (s.err !== undefined) return s.err === ENAMETOOLONG ? E2BIG : s.err;
+      const err = call(OP.spawn, [pathLen >>> 0, argvLen >>> 0, envLen >>> 0, nfds >>> 0, flags >>> 0], s.len);
+      if (err === ESUCCESS) putI32(pidOut, r0());
+      return err;
+    },
+    wait(pidOut, status, cap, statusLen) {
+      if (!inside(pidOut, 4) || !inside(status, cap) || !inside(statusLen, 4)) return EFAULT;
+      const err = call(OP.wait, [cap >>> 0]);
+      if (err !== ESUCCESS) return err;
+      putI32(pidOut, r0());
+      putU32(statusLen, fromData(status, cap));
+      return ESUCCESS;
+    },
+    pipe(fds) {
+      if (!inside(fds, 8)) return EFAULT;
+      const err = call(OP.pipe);
+      if (err !== ESUCCESS) return err;
+      putI32(fds, res[0]);
+      putI32((fds >>> 0) + 4, res[1]);
+      return ESUCCESS;
+    },
+    dup(oldfd, newfd, fdOut) {
+      if (!inside(fdOut, 4)) return EFAULT;
+      const err = call(OP.dup, [oldfd, newfd]);
+      if (err === ESUCCESS) putI32(fdOut, r0());
+      return err;
+    },
+    bind(name, nameLen, old, oldLen, flags) {
+      const s = strings([name, nameLen], [old, oldLen]);
+      if (s.err !== undefined) return s.err;
+      return call(OP.bind, [nameLen >>> 0, oldLen >>> 0, flags >>> 0], s.len);
+    },
+    mount(fd, afd, old, oldLen, flags, aname, anameLen) {
+      const s = strings([old, oldLen], [aname, anameLen]);
+      if (s.err !== undefined) return s.err;
+      return call(OP.mount, [fd, afd, oldLen >>> 0, flags >>> 0, anameLen >>> 0], s.len);
+    },
+    unmount(name, nameLen, old, oldLen) {
+      const s = strings([name, nameLen], [old, oldLen]);
+      if (s.err !== undefined) return s.err;
+      return call(OP.unmount, [nameLen >>> 0, oldLen >>> 0], s.len);
+    },
+    chdir: (path, len) => pathCall(OP.chdir, [], path, len),
+    getcwd: (buf, cap, lenOut) => stringReply(OP.getcwd, [cap >>> 0], buf, cap, lenOut),
+    note: (target, note, len) => pathCall(OP.note, [target], note, len),
+    notify: (enable) => call(OP.notify, [enable >>> 0]),
+    noted: (buf, cap, lenOut) => stringReply(OP.noted, [cap >>> 0], buf, cap, lenOut),
+    getpid(pidOut) {
+      if (!inside(pidOut, 4)) return EFAULT;
+      putI32(pidOut, pid);
+      return ESUCCESS;
+    },
+    fd2path: (fd, buf, cap, lenOut) => stringReply(OP.fd2path, [fd, cap >>> 0], buf, cap, lenOut),
+    errstr: (buf, cap, lenOut) => stringReply(OP.errstr, [cap >>> 0], buf, cap, lenOut),
+    exits(status, len) {
+      // exits does not return, so a bad status pointer still ends the process, saying so.
+      let s = strings([status, len]);
+      if (s.err !== undefined) {
+        const bad = encoder.encode('sys: exits: bad address');
+        data.set(bad);
+        s = { len: bad.length };
+      }
+      const text = decoder.decode(data.slice(0, s.len));
+      exit(OP.exits, [], s.len, text === '' ? 0 : 1, text);
+    },
+  };
+
+  return { imports: { wasi_snapshot_preview1: wasi, web9 }, ExitError };
+}
