@@ -270,7 +270,7 @@ function measureNode(o, log) {
   const files = o.guests.flatMap((g) => ['--file', `${g.file}:/bin/${g.name}`]);
   const run = (argv) => {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [web9, '--kernel', o.kernelDir, '--bin', o.wasiDir, ...files, '--run', ...argv], {
+    const r = spawnSync(process.execPath, [web9, '--kernel', o.kernelDir, '--bin', o.wasiDir, '--no-home', ...files, '--run', ...argv], {
       encoding: 'utf8',
       timeout: 300000,
       stdio: ['ignore', 'pipe', 'pipe'],

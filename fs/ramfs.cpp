@@ -9,28 +9,6 @@
 namespace web9 {
 namespace {
 
-constexpr uint8_t OCEXEC = 0x20;  // close on exec: the kernel's business, accepted and ignored
-constexpr uint8_t kOpenBits = 3 | OTRUNC | OCEXEC | ORCLOSE;
-constexpr uint32_t kPermBits = DMDIR | DMAPPEND | DMEXCL | DMTMP | 0777;
-constexpr size_t kMaxName = 255;
-
-// Plan 9 allows any byte but '/' and NUL in a name; "." and ".." are the walker's.
-Result<void> check_name(std::string_view name) {
-  if (name.empty() || name == "." || name == "..") return Error(Errc::inval, "illegal file name");
-  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos)
-    return Error(Errc::inval, "bad character in file name");
-  if (name.size() > kMaxName) return Errc::nametoolong;
-  return success();
-}
-
-uint8_t qid_type(uint32_t mode) {
-  uint8_t t = QTFILE;
-  if (mode & DMDIR) t |= QTDIR;
-  if (mode & DMAPPEND) t |= QTAPPEND;
-  if (mode & DMEXCL) t |= QTEXCL;
-  if (mode & DMTMP) t |= QTTMP;
-  return t;
-}
 
 // The rwx bits an open mode needs.
 uint32_t open_need(uint8_t mode) {
@@ -121,7 +99,7 @@ void RamFs::set_clock(Clock clock) {
 
 RamFs::NodeRef RamFs::make_node(std::string name, uint32_t mode, const std::string& uid, const std::string& gid) {
   auto n = std::make_shared<Node>();
-  n->qid = Qid{qid_type(mode), 0, next_path_++};
+  n->qid = Qid{qid_type_of(mode), 0, next_path_++};
   n->mode = mode;
   n->atime = n->mtime = clock_();
   n->name = std::move(name);
@@ -191,7 +169,7 @@ void RamFs::walk1(Fid& fid, std::string_view name, Reply<Qid> r) {
     next = f.node->parent.lock();  // a 9P server walks ".." itself; the root's parent is the root
     if (!next) next = f.node->removed ? nullptr : f.node;
   } else {
-    if (auto ok = check_name(name); !ok) return r(std::move(ok).error());
+    if (auto ok = check_file_name(name); !ok) return r(std::move(ok).error());
     next = f.node->find(name);
   }
   if (!next) return r(Errc::noent);
@@ -204,7 +182,7 @@ void RamFs::open(Fid& fid, uint8_t mode, Reply<void> r) {
   auto& f = static_cast<RamFid&>(fid);
   Node& n = *f.node;
   if (f.open) return r(Error(Errc::badf, "fid already open"));
-  if (mode & ~kOpenBits) return r(Error(Errc::inval, "bad open mode"));
+  if (mode & ~kOpenModeBits) return r(Error(Errc::inval, "bad open mode"));
   if (n.is_dir() && ((mode & 3) != OREAD || (mode & OTRUNC))) return r(Errc::isdir);
   if (!n.allows(f.uname, open_need(mode))) return r(Errc::access);
   if (mode & ORCLOSE) {
@@ -227,9 +205,9 @@ void RamFs::create(Fid& fid, std::string_view name, uint32_t perm, uint8_t mode,
   if (f.open) return r(Error(Errc::badf, "fid already open"));
   if (!dir->is_dir()) return r(Errc::notdir);
   if (dir->removed) return r(Error(Errc::noent, "directory has been removed"));
-  if (auto ok = check_name(name); !ok) return r(std::move(ok).error());
+  if (auto ok = check_file_name(name); !ok) return r(std::move(ok).error());
   if (perm & ~kPermBits) return r(Error(Errc::inval, "bad permission bits"));
-  if (mode & ~kOpenBits) return r(Error(Errc::inval, "bad open mode"));
+  if (mode & ~kOpenModeBits) return r(Error(Errc::inval, "bad open mode"));
   if ((perm & DMDIR) && ((mode & 3) != OREAD || (mode & OTRUNC))) return r(Errc::isdir);
   if (!dir->allows(f.uname, 2)) return r(Errc::access);
   if (dir->find(name)) return r(Errc::exist);
@@ -299,7 +277,7 @@ Result<void> RamFs::check_wstat(RamFid& f, const Dir& d) const {
   if (!d.name.empty() && d.name != n.name) {
     auto dir = n.parent.lock();
     if (!dir) return n.removed ? Error(Errc::noent, "file has been removed") : Error(Errc::perm, "cannot rename the root");
-    TRY(check_name(d.name));
+    TRY(check_file_name(d.name));
     if (!dir->allows(f.uname, 2)) return Errc::access;
     if (dir->find(d.name)) return Errc::exist;
   }
@@ -328,7 +306,7 @@ void RamFs::apply_wstat(RamFid& f, const Dir& d) {
   if (d.length != keep.length && !n.is_dir()) (void)set_length(n, d.length, f.uname);
   if (d.mode != keep.mode) {
     n.mode = d.mode;
-    n.qid.type = qid_type(d.mode);
+    n.qid.type = qid_type_of(d.mode);
   }
   if (d.mtime != keep.mtime) n.mtime = d.mtime;
   if (!d.gid.empty()) n.gid = d.gid;
@@ -373,7 +351,7 @@ Result<void> RamFs::put_file(std::string_view path, Bytes content, uint32_t mode
     i = slash + 1;
   }
   if (names.empty()) return Error(Errc::inval, "no file name in path");
-  for (auto name : names) TRY(check_name(name));
+  for (auto name : names) TRY(check_file_name(name));
   if (mode & ~kPermBits) return Error(Errc::inval, "bad permission bits");
   bool want_dir = (mode & DMDIR) != 0;
   if (want_dir && !content.empty()) return Error(Errc::inval, "a directory has no content");
@@ -391,7 +369,7 @@ Result<void> RamFs::put_file(std::string_view path, Bytes content, uint32_t mode
   if (depth == names.size()) {
     if (node->is_dir() != want_dir) return node->is_dir() ? Errc::isdir : Errc::exist;
     node->mode = mode;
-    node->qid.type = qid_type(mode);
+    node->qid.type = qid_type_of(mode);
     if (!want_dir) {
       node->data = std::move(content);
       modified(*node, owner_);

@@ -12,29 +12,8 @@
 namespace web9 {
 namespace {
 
-constexpr uint8_t OCEXEC = 0x20;  // close on exec: the kernel's business, accepted and ignored
-constexpr uint8_t kOpenBits = 3 | OTRUNC | OCEXEC | ORCLOSE;
-constexpr uint32_t kPermBits = DMDIR | DMAPPEND | DMEXCL | DMTMP | 0777;
-constexpr size_t kMaxName = 255;
 
-Result<void> check_name(std::string_view name) {
-  if (name.empty() || name == "." || name == "..") return Error(Errc::inval, "illegal file name");
-  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos)
-    return Error(Errc::inval, "bad character in file name");
-  if (name.size() > kMaxName) return Errc::nametoolong;
-  return success();
-}
-
-uint8_t qid_type(uint32_t mode) {
-  uint8_t t = QTFILE;
-  if (mode & DMDIR) t |= QTDIR;
-  if (mode & DMAPPEND) t |= QTAPPEND;
-  if (mode & DMEXCL) t |= QTEXCL;
-  if (mode & DMTMP) t |= QTTMP;
-  return t;
-}
-
-Qid qid_of(const StoreEntry& e) { return Qid{qid_type(e.mode | (e.is_dir ? uint32_t{DMDIR} : 0u)), e.version, e.path}; }
+Qid qid_of(const StoreEntry& e) { return Qid{qid_type_of(e.mode | (e.is_dir ? uint32_t{DMDIR} : 0u)), e.version, e.path}; }
 
 uint32_t open_need(uint8_t mode) {
   static constexpr uint32_t kNeed[4] = {4, 2, 6, 1};  // OREAD, OWRITE, ORDWR, OEXEC
@@ -183,7 +162,7 @@ void StoreFs::walk1(Fid& fid, std::string_view name, Reply<Qid> r) {
   if (fid.open) return r(Error(Errc::badf, "cannot walk an open fid"));
   if (!fid.qid.is_dir()) return r(Errc::notdir);
   if (name != "..")
-    if (auto ok = check_name(name); !ok) return r(std::move(ok).error());
+    if (auto ok = check_file_name(name); !ok) return r(std::move(ok).error());
   Pending<Qid> p(st, std::move(r));
   store_->stat(st->path, [this, p, name = std::string(name)](Result<StoreEntry> dir) {
     if (!p.live()) return;
@@ -203,7 +182,7 @@ void StoreFs::walk1(Fid& fid, std::string_view name, Reply<Qid> r) {
 void StoreFs::open(Fid& fid, uint8_t mode, Reply<void> r) {
   auto st = static_cast<StoreFid&>(fid).st;
   if (fid.open) return r(Error(Errc::badf, "fid already open"));
-  if (mode & ~kOpenBits) return r(Error(Errc::inval, "bad open mode"));
+  if (mode & ~kOpenModeBits) return r(Error(Errc::inval, "bad open mode"));
   Pending<void> p(st, std::move(r));
   store_->stat(st->path, [this, p, mode, store = store_](Result<StoreEntry> got) {
     if (!p.live()) return;
@@ -262,9 +241,9 @@ void StoreFs::create(Fid& fid, std::string_view name, uint32_t perm, uint8_t mod
   auto st = static_cast<StoreFid&>(fid).st;
   if (fid.open) return r(Error(Errc::badf, "fid already open"));
   if (!fid.qid.is_dir()) return r(Errc::notdir);
-  if (auto ok = check_name(name); !ok) return r(std::move(ok).error());
+  if (auto ok = check_file_name(name); !ok) return r(std::move(ok).error());
   if (perm & ~kPermBits) return r(Error(Errc::inval, "bad permission bits"));
-  if (mode & ~kOpenBits) return r(Error(Errc::inval, "bad open mode"));
+  if (mode & ~kOpenModeBits) return r(Error(Errc::inval, "bad open mode"));
   if ((perm & DMDIR) && ((mode & 3) != OREAD || (mode & OTRUNC))) return r(Errc::isdir);
   if (auto ok = check_writable(); !ok) return r(std::move(ok).error());
   Pending<void> p(st, std::move(r));
@@ -413,7 +392,7 @@ void StoreFs::wstat(Fid& fid, const Dir& d, Reply<void> r) {
     bool touch = d.mtime != keep.mtime;
     if (rename) {
       if (e.path == store_->root()) return p(Error(Errc::perm, "cannot rename the root"));
-      if (auto ok = check_name(d.name); !ok) return p(std::move(ok).error());
+      if (auto ok = check_file_name(d.name); !ok) return p(std::move(ok).error());
     }
     if (d.length != keep.length) {
       if (e.is_dir && d.length != 0) return p(Error(Errc::isdir, "cannot change the length of a directory"));

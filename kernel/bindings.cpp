@@ -13,12 +13,14 @@
 //   booted(pid)                         the first program is started, as pid
 //   exit(status)                        the first program has ended with status
 //   failed(message)                     boot failed
+//   notice(text)                        one line the user should read (e.g. the home is in memory)
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "fs/cons.h"
+#include "fs/jsstore.h"
 #include "fs/ramfs.h"
 #include "kernel/dir.h"
 #include "kernel/kernel.h"
@@ -122,6 +125,10 @@ class Web9 {
   //                        (a headless host whose stdin is not a terminal) instead of /dev/cons
   //   stderrPipe: true     fd 2 of the first program is a pipe whose bytes go to host.errput
   //                        instead of /dev/cons (a headless host keeping stdout and stderr apart)
+  //   homeNote: "why"      why no store is registered (web/kernel/worker.js); "" says nothing
+  // The persistent home: the JS store registered as Module.web9Stores[0] (web/kernel/worker.js)
+  // is mounted at /usr/$user, which is $home and the first program's working directory. With
+  // no store there, /usr/$user is a directory of the root's RamFs and host.notice says why.
   // Answers through host.booted(pid) or host.failed(message), then host.exit(status).
   void boot(std::string image, val argv_js, val options) {
     auto argv = emscripten::vecFromJSArray<std::string>(argv_js);
@@ -137,11 +144,14 @@ class Web9 {
       auto put = fs.put_file(in_tmp ? f.path.substr(4) : f.path, std::move(f.data), f.mode);
       if (!put) return fail("boot image: " + f.path + ": " + put.error().text());
     }
+    std::string home = "/usr/" + user_;
+    if (auto made = root->put_file(home, {}, DMDIR | 0775); !made)
+      return fail("boot: " + home + ": " + made.error().text());
     BootOptions o;
     o.root = root;
     o.tmp = tmp;
     o.user = user_;
-    o.env = {{"user", user_}, {"home", "/usr/" + user_}, {"sysname", "web9"}, {"cputype", "wasm32"}};
+    o.env = {{"user", user_}, {"home", home}, {"sysname", "web9"}, {"cputype", "wasm32"}};
     if (options.hasOwnProperty("env")) {
       val env = options["env"];
       auto keys = emscripten::vecFromJSArray<std::string>(val::global("Object").call<val>("keys", env));
@@ -149,9 +159,17 @@ class Web9 {
     }
     auto flag = [&](const char* name) { return options.hasOwnProperty(name) && options[name].as<bool>(); };
     bool stdin_pipe = flag("stdinPipe"), stderr_pipe = flag("stderrPipe");
-    kernel_.boot(std::move(o), [this, argv, stdin_pipe, stderr_pipe](Result<int> init) {
+    std::string note = options.hasOwnProperty("homeNote") ? options["homeNote"].as<std::string>()
+                                                           : "no store is registered (Module.web9Stores)";
+    kernel_.boot(std::move(o), [this, argv, stdin_pipe, stderr_pipe, home, note](Result<int> init) {
       if (!init) return fail("boot: " + init.error().text());
-      start_first(argv, stdin_pipe, stderr_pipe);
+      mount_home(home, note, [this, argv, stdin_pipe, stderr_pipe, home]() {
+        // The first program inherits init's working directory.
+        kernel_.chdir(1, home, [this, argv, stdin_pipe, stderr_pipe, home](Result<void> cd) {
+          if (!cd) return fail("boot: cd " + home + ": " + cd.error().text());
+          start_first(argv, stdin_pipe, stderr_pipe);
+        });
+      });
     });
   }
 
@@ -182,6 +200,31 @@ class Web9 {
 
  private:
   void fail(const std::string& message) { js_.call<void>("failed", message); }
+  void notice(const std::string& text) { js_.call<void>("notice", text); }
+
+  // Mounts store 0 on home in init's name space (MCREATE: files are made in the store), then
+  // calls next. A home that cannot be mounted stays the root's in-memory directory: the system
+  // still boots, and the user is told why nothing there will persist.
+  void mount_home(const std::string& home, const std::string& note, std::function<void()> next) {
+    auto in_memory = [this, home, next](const std::string& why) {
+      if (!why.empty()) notice("web9: " + home + " is in memory and will not persist: " + why);
+      next();
+    };
+    val stores = val::module_property("web9Stores");
+    if (stores.isUndefined() || stores.isNull() || stores[0].isUndefined() || stores[0].isNull())
+      return in_memory(note);
+    Process* init = kernel_.process(1);
+    if (!init) return fail("boot: init is gone");
+    auto ns = init->ns;
+    auto fs = make_js_store_fs(0, user_);
+    ns->walk(home, [ns, fs, next, in_memory](Result<ChanRef> onto) {
+      if (!onto) return in_memory("the mount point cannot be reached: " + onto.error().text());
+      ns->mount(fs, "", onto.value(), MREPL | MCREATE, [in_memory, next](Result<void> m) {
+        if (!m) return in_memory("its store cannot be mounted: " + m.error().text());
+        next();
+      });
+    });
+  }
 
   // Opens /dev/cons as init's fds 0, 1, 2 (and pipes for the first program's stdin and stderr
   // when asked) and starts argv as init's child; init itself has no worker: the host is init,

@@ -111,4 +111,21 @@ Result<std::vector<Dir>> unpack_dirs(std::span<const uint8_t> buf) {
   return out;
 }
 
+Result<void> check_file_name(std::string_view name) {
+  if (name.empty() || name == "." || name == "..") return Error(Errc::inval, "illegal file name");
+  if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos)
+    return Error(Errc::inval, "bad character in file name");
+  if (name.size() > kMaxNameLen) return Errc::nametoolong;
+  return success();
+}
+
+uint8_t qid_type_of(uint32_t mode) {
+  uint8_t t = QTFILE;
+  if (mode & DMDIR) t |= QTDIR;
+  if (mode & DMAPPEND) t |= QTAPPEND;
+  if (mode & DMEXCL) t |= QTEXCL;
+  if (mode & DMTMP) t |= QTTMP;
+  return t;
+}
+
 }  // namespace web9

@@ -81,4 +81,14 @@ Result<Dir> unpack_dir(std::span<const uint8_t> buf, size_t* used = nullptr);
 // Unpacks a buffer of consecutive entries (a directory read).
 Result<std::vector<Dir>> unpack_dirs(std::span<const uint8_t> buf);
 
+// What a disk-like file server (ram, store) accepts in open modes and permissions.
+constexpr uint8_t OCEXEC = 0x20;  // close on exec: the kernel's business, accepted and ignored
+constexpr uint8_t kOpenModeBits = 3 | OTRUNC | OCEXEC | ORCLOSE;
+constexpr uint32_t kPermBits = DMDIR | DMAPPEND | DMEXCL | DMTMP | 0777;
+constexpr size_t kMaxNameLen = 255;
+// Plan 9 allows any byte but '/' and NUL in a name; "." and ".." are the walker's.
+Result<void> check_file_name(std::string_view name);
+// The qid type bits a file of this mode has.
+uint8_t qid_type_of(uint32_t mode);
+
 }  // namespace web9

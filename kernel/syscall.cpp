@@ -10,6 +10,8 @@
 #include <optional>
 #include <string_view>
 
+#include "fs/storefs.h"
+
 namespace web9 {
 namespace {
 
@@ -336,9 +338,22 @@ void Syscalls::State::dispatch(const P& p) {
       return ok(p);
     }
     case Op::fd_sync:
-    case Op::fd_datasync:
+    case Op::fd_datasync: {
+      // The persistent home (a StoreFs) flushes the file and its journal; every other server
+      // here writes through, so there is nothing to flush.
+      auto f = fd_of(pid, int(a[0]));
+      if (!f) return fail(p, Errc::badf);
+      auto* store = dynamic_cast<StoreFs*>(&f->chan->server());
+      if (!store) return ok(p);
+      // The channel is held until the store answers: a close meanwhile must not clunk the fid.
+      return store->sync(f->chan->fid(), [this, p, chan = f->chan](Result<void> res) {
+        if (p->gone) return;
+        if (!res) return fail(p, res.error());
+        ok(p);
+      });
+    }
     case Op::fd_advise:
-      // Every server here writes through; there is nothing to flush or advise.
+      // Nothing here reads ahead or caches: there is nothing to advise.
       if (!fd_of(pid, int(a[0]))) return fail(p, Errc::badf);
       return ok(p);
     case Op::fd_allocate: {

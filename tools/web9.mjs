@@ -4,6 +4,7 @@
 // with the program's status. See `tools/web9 --help`.
 
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
@@ -27,6 +28,11 @@ The exit status is the program's: 0 for "", the number for a numeric status, els
 
 options:
   --file HOST:GUEST   put the host file HOST into the image at GUEST (e.g. x.rc:/tmp/x.rc)
+  --home DIR          the host directory that holds the persistent home, /usr/glenda ($home;
+                      the first program starts there). Default $XDG_DATA_HOME/web9/home, else
+                      ~/.local/share/web9/home; made if missing. A second tools/web9 on the same
+                      directory sees it read-only (and says so on standard error).
+  --no-home           keep the home in memory: nothing persists
   --kernel DIR        where kernel.mjs and kernel.wasm are
                       (default $WEB9_KERNEL_BUILD, else \${WEB9_BUILD:-build}/emscripten)
   --bin DIR           the guest build whose NAME.wasm become /bin/NAME
@@ -38,10 +44,15 @@ function defaultKernelDir() {
   return path.resolve(repoRoot, process.env.WEB9_BUILD ?? 'build', 'emscripten');
 }
 
+function defaultHomeDir() {
+  const data = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.resolve(data, 'web9', 'home');
+}
+
 class UsageError extends Error {}
 
 function parseArgs(args) {
-  const o = { kernelDir: defaultKernelDir(), binDir: defaultBinDir(), extra: [], argv: null, run: false };
+  const o = { kernelDir: defaultKernelDir(), binDir: defaultBinDir(), extra: [], argv: null, run: false, home: undefined };
   let i = 0;
   for (; i < args.length; i++) {
     const a = args[i];
@@ -52,6 +63,8 @@ function parseArgs(args) {
     if (a === '-h' || a === '--help') return { help: true };
     if (a === '--kernel') o.kernelDir = path.resolve(value());
     else if (a === '--bin') o.binDir = path.resolve(value());
+    else if (a === '--home') o.home = path.resolve(value());
+    else if (a === '--no-home') o.home = false;
     else if (a === '--file') {
       const spec = value();
       const colon = spec.lastIndexOf(':');
@@ -82,6 +95,7 @@ function parseArgs(args) {
   } else if (o.argv && i < args.length && !o.run) {
     o.argv.push(...args.slice(i)); // -c COMMAND ARG...: rc's $*
   }
+  o.home ??= defaultHomeDir();
   // No program: rc reads commands from stdin, prompting if it is a terminal.
   o.argv ??= process.stdin.isTTY ? ['/bin/rc', '-i'] : ['/bin/rc'];
   return o;
@@ -132,6 +146,7 @@ async function main(args) {
     return 1;
   }
   const image = packImage(imageFiles({ binDir: o.binDir, extra: o.extra }));
+  if (o.home) fs.mkdirSync(o.home, { recursive: true });
 
   const stdin = process.stdin;
   const ttyIn = stdin.isTTY;
@@ -142,11 +157,29 @@ async function main(args) {
 
   const kernel = new Worker(new URL('../web/kernel/worker.js', import.meta.url), { name: 'kernel' });
   return await new Promise((resolve) => {
-    const done = (code) => {
+    let code = null;
+    // The home's store is closed (its metadata saved, its lock let go) before the process exits;
+    // a worker that does not answer within a few seconds is not waited for.
+    const done = (c) => {
+      if (code !== null) return;
+      code = c;
       out.flush();
       if (ttyIn) stdin.setRawMode(false);
-      resolve(code);
+      const timer = setTimeout(() => {
+        process.stderr.write('web9: the kernel worker did not close the home directory in time\n');
+        resolve(code || 1);
+      }, 5000);
+      kernel.once('exit', () => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+      closing = () => {
+        clearTimeout(timer);
+        resolve(code);
+      };
+      kernel.postMessage(protocol.shutdown());
     };
+    let closing = null;
     kernel.on('error', (err) => {
       process.stderr.write(`web9: the kernel worker failed: ${err?.stack ?? err}\n`);
       done(1);
@@ -168,6 +201,13 @@ async function main(args) {
           process.stderr.write(`web9: ${msg.message}\n`);
           done(1);
           break;
+        case 'notice':
+          process.stderr.write(`${msg.text}${ttyIn && process.stderr.isTTY ? '\r\n' : '\n'}`);
+          break;
+        case 'closed':
+          if (msg.error) process.stderr.write(`web9: ${msg.error}\n`);
+          closing?.();
+          break;
         case 'ready':
         case 'progress':
           break;
@@ -179,7 +219,7 @@ async function main(args) {
       kernel.postMessage(protocol.resize(process.stdout.columns, process.stdout.rows));
       process.stdout.on('resize', () => kernel.postMessage(protocol.resize(process.stdout.columns, process.stdout.rows)));
     }
-    kernel.postMessage(protocol.boot(pathToFileURL(kernelJs).href, image, o.argv, { stdinPipe: !ttyIn, stderrPipe }), [image.buffer]);
+    kernel.postMessage(protocol.boot(pathToFileURL(kernelJs).href, image, o.argv, { stdinPipe: !ttyIn, stderrPipe, home: o.home }), [image.buffer]);
     if (ttyIn) stdin.setRawMode(true);
     stdin.on('data', (chunk) => {
       const data = new Uint8Array(chunk); // a copy: Buffers share a pool that must not be transferred

@@ -35,6 +35,11 @@ function handleKernelMessage(con, msg) {
     case 'progress':
       con.progress(msg.text);
       break;
+    case 'notice':
+      // E.g. the home is read-only because another tab owns it: one line, kept above the shell.
+      con.notice(msg.text);
+      console.warn(msg.text);
+      break;
     case 'ready':
       con.clearProgress();
       setState('ready');

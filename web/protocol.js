@@ -8,13 +8,19 @@ export const kernelWorkerPath = 'kernel/worker.js';
 // page → kernel worker
 // Boots the kernel. kernel: URL of kernel.mjs (kernel.wasm beside it); image: URL of the boot image
 // (tools/mkimage.mjs) or its bytes; argv: the first program, argv[0] a path ("/bin/rc");
-// options: {env: {name: value}, stdinPipe: bool, stderrPipe: bool} (kernel/bindings.cpp, Web9::boot).
+// options: {env: {name: value}, stdinPipe: bool, stderrPipe: bool} (kernel/bindings.cpp, Web9::boot)
+// and home: where the persistent home is (web/kernel/worker.js, openHome): in a browser the OPFS
+// directory's name (default 'home'), under Node a host directory (no default); false keeps the
+// home in memory.
 export const boot = (kernel, image, argv, options = {}) => ({ type: 'boot', kernel, image, argv, options });
 export const input = (data) => ({ type: 'input', data }); // data: Uint8Array, bytes typed or pasted
 export const resize = (cols, rows) => ({ type: 'resize', cols, rows });
 // With options.stdinPipe: bytes for the first program's standard input, and its end.
 export const stdin = (data) => ({ type: 'stdin', data });
 export const stdinEnd = () => ({ type: 'stdinEnd' });
+// Closes the home directory's store (its metadata saved, its lock given up) before the host
+// exits; the worker answers closed. The kernel does not run on after it.
+export const shutdown = () => ({ type: 'shutdown' });
 
 // kernel worker → page
 export const output = (data) => ({ type: 'output', data }); // data: Uint8Array for the terminal
@@ -23,6 +29,10 @@ export const progress = (text) => ({ type: 'progress', text }); // one short boo
 export const ready = (pid) => ({ type: 'ready', pid }); // boot finished; the first program is pid
 export const exit = (status) => ({ type: 'exit', status }); // the first program ended ("" success)
 export const fatal = (message) => ({ type: 'fatal', message }); // the kernel cannot go on
+// One line the user should read but that is not the program's output (e.g. the home is
+// read-only): the page writes it on the terminal, tools/web9 on standard error.
+export const notice = (text) => ({ type: 'notice', text });
+export const closed = (error) => ({ type: 'closed', error }); // after shutdown; error: text or null
 
 // Posts a message that carries bytes, handing the bytes' buffer over instead of copying it.
 // Bytes that are a view on part of a larger or shared buffer are copied first.

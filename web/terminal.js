@@ -85,6 +85,12 @@ export class Console {
     this.term.write('\r\x1b[2K');
   }
 
+  // A line the user should read that is not a program's output (the home is read-only): on its
+  // own line, replacing any boot progress, which goes on below it.
+  notice(text) {
+    this.term.write(`\r\x1b[2K${text.replaceAll('\n', '\r\n')}\r\n`);
+  }
+
   // A message the user must see: on its own line, in red.
   error(text) {
     this.term.write(`\r\x1b[2K\x1b[1;31m${text.replaceAll('\n', '\r\n')}\x1b[0m\r\n`);

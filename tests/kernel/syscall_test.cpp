@@ -4,8 +4,11 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <memory>
 
+#include "fs/memstore.h"
 #include "fs/ramfs.h"
+#include "fs/storefs.h"
 #include "tests/support/sync.h"
 
 namespace web9 {
@@ -147,6 +150,40 @@ TEST_CASE("open, write, seek, read and stat a ram file", "[syscall]") {
   CHECK(t.call(1, Op::fd_close, {fd}).err == 0);
   CHECK(t.call(1, Op::fd_close, {fd}).err == kEBADF);
   CHECK(t.call(1, Op::fd_read, {fd, 1}).err == kEBADF);
+}
+
+TEST_CASE("fd_sync and fd_datasync flush a store-backed file and the store", "[syscall]") {
+  Rig t;
+  REQUIRE(t.root->put_file("/n/home", {}, DMDIR | 0775));
+  auto store = std::make_shared<MemStore>();
+  auto fs = std::make_shared<StoreFs>(store, "glenda");
+  auto ns = t.k.process(1)->ns;
+  auto onto = test::now<ChanRef>([&](auto r) { ns->walk("/n/home", r); });
+  REQUIRE(onto);
+  REQUIRE(test::now<void>([&](auto r) { ns->mount(fs, "", onto.value(), MREPL | MCREATE, r); }));
+
+  int fd = t.open(1, "n/home/f", kCreat);
+  REQUIRE(t.call(1, Op::fd_write, {fd}, "kept").err == 0);
+  int syncs = store->syncs(), flushes = store->flushes();
+  CHECK(t.call(1, Op::fd_sync, {fd}).err == 0);
+  CHECK(store->syncs() == syncs + 1);
+  CHECK(store->flushes() > flushes);
+  CHECK(t.call(1, Op::fd_datasync, {fd}).err == 0);
+  CHECK(store->syncs() == syncs + 2);
+
+  // Any other server writes through: success, and the store is not asked.
+  int ram = t.open(1, "tmp/x", kCreat);
+  CHECK(t.call(1, Op::fd_sync, {ram}).err == 0);
+  CHECK(store->syncs() == syncs + 2);
+  CHECK(t.call(1, Op::fd_sync, {99}).err == kEBADF);
+
+  // A store that answers later answers the sync later.
+  store->set_deferred(true);
+  CHECK_FALSE(t.post(1, Op::fd_sync, {fd}));
+  while (store->run_one()) {
+  }
+  CHECK(t.result(1).err == 0);
+  CHECK(store->syncs() == syncs + 3);
 }
 
 TEST_CASE("fdstat tells directories, terminals and files apart", "[syscall]") {

@@ -86,7 +86,7 @@ const candidates = web9Rc
   : [];
 // The browser runtime, headless (tools/web9 SCRIPT runs /bin/rc on a copy of SCRIPT).
 if (process.env.WEB9_RC_RUNTIME === '1')
-  candidates.push({ name: 'tools/web9', prefix: [join(root, 'tools/web9')], rc: '/bin/rc', env: {} });
+  candidates.push({ name: 'tools/web9', prefix: [join(root, 'tools/web9'), '--no-home'], rc: '/bin/rc', env: {} });
 
 const only = process.env.RC_ONLY || '';
 const scripts = readdirSync(corpus)

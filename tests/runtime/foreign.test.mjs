@@ -41,7 +41,7 @@ function underNode(args, stdin) {
 }
 
 function underWeb9(args, stdin) {
-  const r = spawnSync(web9, ['--kernel', kernelDir, '--bin', binDir, '--file', `${built.file}:${argv0}`, '--run', argv0, ...args], {
+  const r = spawnSync(web9, ['--kernel', kernelDir, '--bin', binDir, '--no-home', '--file', `${built.file}:${argv0}`, '--run', argv0, ...args], {
     input: stdin,
     encoding: 'utf8',
     timeout: 30000,

@@ -28,7 +28,7 @@ const need = (...names) => {
 };
 
 function run(args, { input = '' } = {}) {
-  const r = spawnSync(web9, ['--kernel', kernelDir, '--bin', binDir, ...args], {
+  const r = spawnSync(web9, ['--kernel', kernelDir, '--bin', binDir, '--no-home', ...args], {
     input,
     encoding: 'utf8',
     timeout: 20000,
@@ -134,7 +134,7 @@ test('a script from the host runs under rc with its arguments', { skip: need('rc
   try {
     const script = path.join(dir, 'hello.rc');
     fs.writeFileSync(script, 'echo hello $1\n');
-    const r = spawnSync(web9, ['--kernel', kernelDir, '--bin', binDir, script, 'world'], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync(web9, ['--kernel', kernelDir, '--bin', binDir, '--no-home', script, 'world'], { encoding: 'utf8', timeout: 20000 });
     assert.equal(r.stdout, 'hello world\n');
     assert.equal(r.status, 0);
   } finally {

@@ -6,7 +6,7 @@
 // docs/runtime.md describes the channel, the doorbell and the messages.
 
 import * as protocol from '../protocol.js';
-import { parent, startWorker, readBytes } from './platform.js';
+import { parent, startWorker, readBytes, isNode } from './platform.js';
 
 const FRAME_HEADER = 128;
 const CHANNEL_DATA = 1 << 20;
@@ -15,6 +15,8 @@ const POOL_SIZE = 2; // idle process workers kept started
 // waitAsync wakes at least this often even if no ring came: a lost wake-up (V8's chained
 // waitAsync has frozen under some patterns) then costs latency, never a hang.
 const DOORBELL_TIMEOUT_MS = 100;
+// How long a tab waits for the home's lock before it opens the home read-only.
+const LOCK_WAIT_MS = 1000;
 const processWorkerUrl = new URL('../runtime/worker-process.js', import.meta.url);
 
 let K = null; // the Emscripten module
@@ -29,6 +31,8 @@ const procs = new Map();
 const modules = new Map();
 const MODULE_CACHE = 64;
 let stdinPipe = false;
+let store = null; // the home directory's store (OpfsStore or HostStore), registered as store 0
+let homeOpening = null; // openHome's promise, so a shutdown during boot still closes the store
 
 function post(message) {
   if (message.data instanceof Uint8Array) parent.post(message, [message.data.buffer]);
@@ -215,6 +219,9 @@ const host = {
   failed(message) {
     post(protocol.fatal(message));
   },
+  notice(text) {
+    post(protocol.notice(text));
+  },
 };
 
 function kill(p, status) {
@@ -259,6 +266,58 @@ async function serve() {
   }
 }
 
+// --- the home directory ---
+
+// Opens the store that holds the user's home (kernel/bindings.cpp mounts store 0 at /usr/$user):
+// OpfsStore in a browser, HostStore on a host directory under Node. home is the boot option
+// (protocol.boot). Answers {store} or {store: null, why} (why '' when the home was asked to be
+// in memory); a store another tab or process owns is opened read-only, and the user is told.
+async function openHome(home) {
+  if (home === false) return { store: null, why: '' };
+  try {
+    let s;
+    if (isNode) {
+      if (typeof home !== 'string') return { store: null, why: 'no home directory was given (tools/web9 --home DIR)' };
+      const { HostStore } = await import('./hoststore.js');
+      s = await HostStore.open(home);
+    } else {
+      const { OpfsStore } = await import('./opfs.js');
+      const name = typeof home === 'string' ? home : 'home';
+      s = await OpfsStore.open(name);
+      if (s.readOnly && globalThis.navigator?.locks) {
+        // After a reload the old page's worker may still be letting go of the lock: wait a
+        // moment for it before settling for read-only (a live other tab keeps it, and this tab
+        // boots read-only a second later).
+        const free = await navigator.locks
+          .request(s.lockName, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => true)
+          .catch(() => false);
+        if (free) {
+          await s.close();
+          s = await OpfsStore.open(name);
+        }
+      }
+    }
+    if (s.readOnly) post(protocol.notice(`web9: the home directory is read-only: ${s.owner}`));
+    return { store: s };
+  } catch (err) {
+    const what = isNode ? `the host directory ${home} cannot be used` : "the browser's private file system (OPFS) cannot be used";
+    return { store: null, why: `${what}: ${err?.message ?? err}` };
+  }
+}
+
+// Saves the home's metadata and gives up its lock; the host exits after closed.
+async function shutdown() {
+  let error = null;
+  try {
+    const opened = (await homeOpening)?.store;
+    await (store ?? opened)?.close();
+  } catch (err) {
+    error = `the home directory was not closed cleanly: ${err?.message ?? err}`;
+  }
+  store = null;
+  post(protocol.closed(error));
+}
+
 // --- messages from the page (or tools/web9.mjs) ---
 
 let winsize = null;
@@ -268,7 +327,7 @@ async function boot(msg) {
   post(protocol.progress('web9: loading the kernel…'));
   const kernelUrl = new URL(msg.kernel);
   const wasmUrl = new URL(kernelUrl.pathname.replace(/\.m?js$/, '.wasm') + kernelUrl.search, kernelUrl);
-  const [{ default: createKernel }, wasmBinary, image] = await Promise.all([
+  const [{ default: createKernel }, wasmBinary, image, home] = await Promise.all([
     import(kernelUrl.href),
     readBytes(wasmUrl),
     msg.image instanceof Uint8Array
@@ -276,19 +335,30 @@ async function boot(msg) {
       : readBytes(msg.image).catch((err) => {
           throw new Error(`no boot image: ${err.message} (node tools/mkimage.mjs makes it)`);
         }),
+    (homeOpening = openHome(msg.options?.home)),
   ]);
   K = await createKernel({ wasmBinary });
+  // The JS stores kernel/bindings_store.cpp reaches by id; the kernel mounts store 0 as the home.
+  store = home.store;
+  if (store) K.web9Stores = [store];
   web9 = new K.Web9(host);
   if (winsize) web9.winsize(winsize.cols, winsize.rows);
   stdinPipe = Boolean(msg.options?.stdinPipe);
   refillPool();
   serve();
   post(protocol.progress('web9: booting…'));
-  web9.boot(image, msg.argv, msg.options ?? {});
+  const options = { ...msg.options };
+  delete options.home;
+  if (!store) options.homeNote = home.why;
+  web9.boot(image, msg.argv, options);
   for (const m of early.splice(0)) onMessage(m);
 }
 
 function onMessage(msg) {
+  if (msg?.type === 'shutdown') {
+    shutdown();
+    return;
+  }
   if (!web9 && msg?.type !== 'boot' && msg?.type !== 'resize') {
     early.push(msg);
     return;
