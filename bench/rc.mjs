@@ -51,11 +51,19 @@ const ref = time('/usr/lib/plan9/bin/rc', [script]);
 rows.push(['9base rc', ref]);
 const native = web9Rc();
 if (native) rows.push(['web9 rc (native build)', time(native, [script])]);
-if (process.env.WEB9_BENCH_RUNTIME === '1')
-  rows.push(['web9 rc (tools/web9)', time(join(root, 'tools/web9'), [script])]);
+if (process.env.WEB9_BENCH_RUNTIME === '1') {
+  const web9 = join(root, 'tools/web9');
+  const whole = time(web9, ['--no-home', script]);
+  rows.push(['web9 rc (tools/web9)', whole]);
+  // tools/web9 pays for starting Node, the kernel and rc on every run; the loop alone is the
+  // difference from the same run of an empty script.
+  const empty = time(web9, ['--no-home', '-c', '']);
+  rows.push(['  tools/web9, empty script', { ms: empty.ms, out: ref.out }]);
+  rows.push(['  loop alone (difference)', { ms: whole.ms - empty.ms, out: whole.out }]);
+}
 
 for (const [name, r] of rows) {
   const ratio = (r.ms / ref.ms).toFixed(2);
   const same = r.out === ref.out ? '' : `  (output differs: ${r.out})`;
-  console.log(`${name.padEnd(26)} ${r.ms.toFixed(1).padStart(9)} ms  ${ratio}x 9base${same}`);
+  console.log(`${name.padEnd(28)} ${r.ms.toFixed(1).padStart(9)} ms  ${ratio}x 9base${same}`);
 }
