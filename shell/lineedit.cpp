@@ -42,13 +42,52 @@ void LineEditor::start(const std::string& prompt, std::string& out) {
   saved_.clear();
   esc_ = 0;
   last_tab_ = false;
+  row_ = 0;
   out += prompt_;
 }
 
+// Columns taken by s[from, to) when it starts at column `col` (a tab goes to the next stop).
+size_t LineEditor::width(const std::string& s, size_t from, size_t to, size_t col) const {
+  for (size_t i = from; i < to; i++) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '\t')
+      col = (col / 8 + 1) * 8;
+    else if (!is_cont(c))
+      col++;
+  }
+  return col;
+}
+
+// Moves the terminal's cursor to the line's last row, so what is printed next goes below it.
+void LineEditor::to_end(std::string& out) {
+  if (!cols_) return;
+  size_t end = width(buf_, 0, buf_.size(), width(prompt_, 0, prompt_.size(), 0));
+  size_t last = end / cols_;
+  if (last > row_) out += "\x1b[" + std::to_string(last - row_) + "B";
+  row_ = 0;
+}
+
 void LineEditor::redraw(std::string& out) {
-  out += "\r" + prompt_ + buf_ + "\x1b[K";
-  size_t back = runes(buf_, cur_, buf_.size());
-  if (back) out += "\x1b[" + std::to_string(back) + "D";
+  if (!cols_) {
+    out += "\r" + prompt_ + buf_ + "\x1b[K";
+    size_t back = runes(buf_, cur_, buf_.size());
+    if (back) out += "\x1b[" + std::to_string(back) + "D";
+    return;
+  }
+  // Back to the prompt's row, draw everything and clear what a longer line left below.
+  if (row_) out += "\x1b[" + std::to_string(row_) + "A";
+  out += "\r" + prompt_ + buf_ + "\x1b[J";
+  size_t plen = width(prompt_, 0, prompt_.size(), 0);
+  size_t end = width(buf_, 0, buf_.size(), plen);
+  // A line ending exactly at the right margin leaves the terminal's cursor waiting to wrap;
+  // wrapping now makes where it is certain.
+  if (end > 0 && end % cols_ == 0) out += "\r\n";
+  size_t at = width(buf_, 0, cur_, plen);
+  size_t up = end / cols_ - at / cols_;
+  if (up) out += "\x1b[" + std::to_string(up) + "A";
+  out += "\r";
+  if (at % cols_) out += "\x1b[" + std::to_string(at % cols_) + "C";
+  row_ = at / cols_;
 }
 
 void LineEditor::insert(const std::string& s) {
@@ -117,6 +156,7 @@ void LineEditor::complete(std::string& out) {
     out += "\a";
     return;
   }
+  to_end(out);
   out += "\r\n";
   for (auto& c : cands) {
     size_t slash = c.find_last_of('/', c.size() >= 2 ? c.size() - 2 : 0);
@@ -168,11 +208,13 @@ LineEditor::Result LineEditor::feed(unsigned char c, std::string& out) {
     case 27: esc_ = 1; break;
     case '\r':
     case '\n':
+      to_end(out);
       out += "\r\n";
       if (!buf_.empty() && (history_.empty() || history_.back() != buf_)) history_.push_back(buf_);
       r = Result::done;
       break;
     case 3:  // ^C
+      to_end(out);
       out += "^C\r\n";
       buf_.clear();
       cur_ = 0;
@@ -197,7 +239,7 @@ LineEditor::Result LineEditor::feed(unsigned char c, std::string& out) {
     case 6: move_right(); redraw(out); break;        // ^F
     case 11: buf_.erase(cur_); redraw(out); break;   // ^K
     case 21: erase_before(0); redraw(out); break;    // ^U
-    case 12: out += "\x1b[H\x1b[2J"; redraw(out); break;  // ^L
+    case 12: out += "\x1b[H\x1b[2J"; row_ = 0; redraw(out); break;  // ^L
     case 16: history_move(-1); redraw(out); break;   // ^P
     case 14: history_move(1); redraw(out); break;    // ^N
     case 23: {                                       // ^W: the word before the cursor
@@ -221,10 +263,14 @@ LineEditor::Result LineEditor::feed(unsigned char c, std::string& out) {
     default:
       if (c >= ' ' || c >= 0x80) {
         insert(std::string(1, static_cast<char>(c)));
-        if (cur_ == buf_.size() && (c < 0x80 || false))
+        // Typing at the end of the line echoes the byte, unless it reaches the right margin.
+        size_t end = cols_ ? width(buf_, 0, buf_.size(), width(prompt_, 0, prompt_.size(), 0)) : 1;
+        if (cur_ == buf_.size() && c < 0x80 && (!cols_ || end % cols_ != 0)) {
           out += static_cast<char>(c);
-        else
+          if (cols_) row_ = end / cols_;
+        } else {
           redraw(out);
+        }
       }
       break;
   }
@@ -311,6 +357,7 @@ bool edit_line(Shell& sh, const std::string& prompt, std::string& line) {
   LineEditor ed(h, [&sh](const std::string& w, bool cmd) { return complete_word(sh, w, cmd); });
   std::string out;
   os::raw_mode(true);
+  ed.set_columns(os::columns());
   ed.start(prompt, out);
   write_out(out);
   bool ok = true;

@@ -22,6 +22,9 @@ class LineEditor {
 
   // Begins a new line: shows the prompt.
   void start(const std::string& prompt, std::string& out);
+  // The terminal's width, so a line longer than a row is redrawn across its rows (0: unknown,
+  // everything is drawn as if on one row).
+  void set_columns(size_t cols) { cols_ = cols; }
   // Feeds one byte from the keyboard; terminal output is appended to `out`.
   Result feed(unsigned char c, std::string& out);
 
@@ -31,6 +34,8 @@ class LineEditor {
  private:
   void insert(const std::string& s);
   void redraw(std::string& out);
+  void to_end(std::string& out);
+  size_t width(const std::string& s, size_t from, size_t to, size_t col) const;
   void move_left();
   void move_right();
   void erase_before(size_t from);
@@ -48,6 +53,8 @@ class LineEditor {
   int esc_ = 0;        // 0: normal; 1: after ESC; 2: after ESC [ or ESC O
   std::string esc_arg_;
   bool last_tab_ = false;
+  size_t cols_ = 0;
+  size_t row_ = 0;  // the row the terminal's cursor is on, counted from the prompt's row
 };
 
 // Reads one line at the console with editing; the line (with its newline) goes in `line`.

@@ -72,5 +72,7 @@ bool take_interrupt();
 bool isatty(int fd);
 // Puts the console in raw mode (no echo, byte at a time) or back; Plan 9's /dev/consctl.
 void raw_mode(bool on);
+// The console's width in columns (web9's /dev/winsize, a tty's window size), 0 if unknown.
+size_t columns();
 
 }  // namespace rc::os

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -246,6 +247,11 @@ bool take_interrupt() {
 }
 
 bool isatty(int fd) { return ::isatty(fd); }
+
+size_t columns() {
+  struct winsize ws {};
+  return ::ioctl(2, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+}
 
 void raw_mode(bool on) {
   static struct termios saved;

@@ -290,6 +290,19 @@ void raw_mode(bool on) {
   (void)!::write(g_consctl, msg, std::strlen(msg));
 }
 
+// Read afresh for each line, so a resized page is followed.
+size_t columns() {
+  int fd = ::open("/dev/winsize", O_RDONLY);
+  if (fd < 0) return 0;
+  char buf[32];
+  long n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  long cols = std::strtol(buf, nullptr, 10);
+  return cols > 0 ? static_cast<size_t>(cols) : 0;
+}
+
 }  // namespace rc::os
 
 #endif  // __wasi__
