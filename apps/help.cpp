@@ -26,6 +26,7 @@ constexpr Program programs[] = {
     {"date", "print the date, or (-n) seconds since the epoch"},
     {"diff", "show how two files differ (-u unified)"},
     {"dirname", "print a path without its last element"},
+    {"download", "save files (a directory as a tar) outside web9: the browser's downloads"},
     {"du", "disk usage in kilobytes"},
     {"echo", "print the arguments"},
     {"env", "print the environment"},
@@ -56,6 +57,7 @@ constexpr Program programs[] = {
     {"true", "succeed"},
     {"uniq", "filter repeated adjacent lines"},
     {"unmount", "undo a bind or mount"},
+    {"upload", "copy files from outside web9 (a file chooser, or host paths) into a directory"},
     {"wc", "count lines, words and bytes"},
     {"xargs", "run a command with arguments from standard input"},
 };

@@ -147,6 +147,10 @@ class Web9 {
     std::string home = "/usr/" + user_;
     if (auto made = root->put_file(home, {}, DMDIR | 0775); !made)
       return fail("boot: " + home + ": " + made.error().text());
+    // Where the transfer store (Module.web9Stores[1], web/kernel/xfer.js) is mounted: upload and
+    // download talk to the page (or tools/web9) through its files. docs/opfs.md, "Files in and out".
+    if (auto made = root->put_file(kXfer, {}, DMDIR | 0775); !made)
+      return fail(std::string("boot: ") + kXfer + ": " + made.error().text());
     BootOptions o;
     o.root = root;
     o.tmp = tmp;
@@ -164,10 +168,12 @@ class Web9 {
     kernel_.boot(std::move(o), [this, argv, stdin_pipe, stderr_pipe, home, note](Result<int> init) {
       if (!init) return fail("boot: " + init.error().text());
       mount_home(home, note, [this, argv, stdin_pipe, stderr_pipe, home]() {
-        // The first program inherits init's working directory.
-        kernel_.chdir(1, home, [this, argv, stdin_pipe, stderr_pipe, home](Result<void> cd) {
-          if (!cd) return fail("boot: cd " + home + ": " + cd.error().text());
-          start_first(argv, stdin_pipe, stderr_pipe);
+        mount_xfer([this, argv, stdin_pipe, stderr_pipe, home]() {
+          // The first program inherits init's working directory.
+          kernel_.chdir(1, home, [this, argv, stdin_pipe, stderr_pipe, home](Result<void> cd) {
+            if (!cd) return fail("boot: cd " + home + ": " + cd.error().text());
+            start_first(argv, stdin_pipe, stderr_pipe);
+          });
         });
       });
     });
@@ -223,6 +229,23 @@ class Web9 {
         if (!m) return in_memory("its store cannot be mounted: " + m.error().text());
         next();
       });
+    });
+  }
+
+  static constexpr const char* kXfer = "/mnt/xfer";
+
+  // Mounts store 1, the transfer store, on /mnt/xfer in init's name space when the kernel worker
+  // registered one; without it (or if it cannot be mounted) upload and download say so.
+  void mount_xfer(std::function<void()> next) {
+    val stores = val::module_property("web9Stores");
+    if (stores.isUndefined() || stores.isNull() || stores[1].isUndefined() || stores[1].isNull()) return next();
+    Process* init = kernel_.process(1);
+    if (!init) return fail("boot: init is gone");
+    auto ns = init->ns;
+    auto fs = make_js_store_fs(1, user_);
+    ns->walk(kXfer, [ns, fs, next](Result<ChanRef> onto) {
+      if (!onto) return next();
+      ns->mount(fs, "", onto.value(), MREPL | MCREATE, [next](Result<void>) { next(); });
     });
   }
 

@@ -27,8 +27,104 @@ async function workerScriptProblem(url) {
   }
 }
 
+// --- files in and out (docs/opfs.md, "Files in and out") ---
+
+// Reads a File's bytes, writing "label name: n of m MB" on the terminal as they come for a big one.
+async function readFile(con, file, label) {
+  const big = file.size >= 4 << 20;
+  const data = new Uint8Array(file.size);
+  let at = 0;
+  let shown = -1;
+  const reader = file.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    data.set(value, at);
+    at += value.length;
+    const pct = Math.floor((100 * at) / file.size);
+    if (big && pct !== shown && pct % 10 === 0) {
+      shown = pct;
+      con.write(`\r${label} ${file.name}: ${(at / 1048576).toFixed(1)} of ${(file.size / 1048576).toFixed(1)} MB (${pct}%)\x1b[K`);
+    }
+  }
+  if (big) con.write('\r\x1b[K');
+  return { name: file.name, data: data.subarray(0, at) };
+}
+
+async function readFiles(con, list, label) {
+  const files = [];
+  for (const f of list) files.push(await readFile(con, f, label));
+  return files;
+}
+
+// The browser saves name with data: a Blob behind a link with a download attribute.
+function save(name, data) {
+  const url = URL.createObjectURL(new Blob([data]));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// The hidden file input upload uses, and the bar that asks the user to press "Choose files"
+// (a file dialog opens only on a click); cancelling answers the upload with no files.
+function uploadChooser(getWorker) {
+  const input = document.createElement('input');
+  input.type = 'file';
+  input.multiple = true;
+  input.id = 'upload-input';
+  input.hidden = true;
+  const bar = document.createElement('div');
+  bar.id = 'upload-bar';
+  bar.className = 'upload-bar';
+  bar.hidden = true;
+  bar.append('upload: ');
+  const choose = document.createElement('button');
+  choose.textContent = 'Choose files…';
+  const cancel = document.createElement('button');
+  cancel.textContent = 'Cancel';
+  bar.append(choose, ' ', cancel);
+  document.body.append(input, bar);
+  let id = 0;
+  let con = null;
+  const answer = (files) => {
+    bar.hidden = true;
+    getWorker()?.postMessage(protocol.picked(id, files), files.map((f) => f.data.buffer));
+  };
+  choose.onclick = () => input.click();
+  cancel.onclick = () => answer([]);
+  input.addEventListener('cancel', () => answer([]));
+  input.addEventListener('change', async () => {
+    const files = await readFiles(con, [...input.files], 'upload');
+    input.value = '';
+    answer(files);
+  });
+  return (askId, console) => {
+    id = askId;
+    con = console;
+    bar.hidden = false;
+    choose.focus();
+  };
+}
+
+let askForFiles = null;
+
 function handleKernelMessage(con, msg) {
   switch (msg?.type) {
+    case 'download':
+      save(msg.name, msg.data);
+      break;
+    case 'pick':
+      askForFiles(msg.id, con);
+      break;
+    case 'dropped':
+      if (msg.error) con.notice(`drop: ${msg.error}`);
+      else con.notice(`drop: ${msg.names.map((n) => `$home/upload/${n}`).join(' ')}`);
+      break;
     case 'output':
       con.write(msg.data);
       break;
@@ -98,6 +194,18 @@ async function boot() {
   const con = new Console(root, {
     onInput: (bytes) => worker && protocol.postBytes(worker, protocol.input(bytes)),
     onResize: (cols, rows) => worker?.postMessage(protocol.resize(cols, rows)),
+  });
+  askForFiles = uploadChooser(() => worker);
+  // Files dropped anywhere on the terminal go into $home/upload.
+  root.addEventListener('dragover', (e) => {
+    if (e.dataTransfer?.types?.includes('Files')) e.preventDefault();
+  });
+  root.addEventListener('drop', async (e) => {
+    const list = [...(e.dataTransfer?.files ?? [])];
+    if (!list.length) return;
+    e.preventDefault();
+    const files = await readFiles(con, list, 'drop');
+    worker?.postMessage(protocol.drop(files), files.map((f) => f.data.buffer));
   });
   worker = await startKernel(con);
   // For debugging from the browser console, and for tests.

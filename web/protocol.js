@@ -21,6 +21,10 @@ export const stdinEnd = () => ({ type: 'stdinEnd' });
 // Closes the home directory's store (its metadata saved, its lock given up) before the host
 // exits; the worker answers closed. The kernel does not run on after it.
 export const shutdown = () => ({ type: 'shutdown' });
+// Files dropped on the page, for $home/upload: files [{name, data: Uint8Array}]. Answered by dropped.
+export const drop = (files) => ({ type: 'drop', files });
+// The files the user chose for upload (answering pick id): [{name, data}], [] if none.
+export const picked = (id, files) => ({ type: 'picked', id, files });
 
 // kernel worker → page
 export const output = (data) => ({ type: 'output', data }); // data: Uint8Array for the terminal
@@ -32,6 +36,12 @@ export const fatal = (message) => ({ type: 'fatal', message }); // the kernel ca
 // One line the user should read but that is not the program's output (e.g. the home is
 // read-only): the page writes it on the terminal, tools/web9 on standard error.
 export const notice = (text) => ({ type: 'notice', text });
+// Files in and out (web/kernel/xfer.js, docs/opfs.md "Files in and out"): download asks the page
+// to save data (Uint8Array) as name; pick asks the page to let the user choose files to upload
+// (answered by picked); dropped says which names a drop wrote into $home/upload, or error.
+export const download = (name, data) => ({ type: 'download', name, data });
+export const pick = (id) => ({ type: 'pick', id });
+export const dropped = (names, error) => ({ type: 'dropped', names, error });
 export const closed = (error) => ({ type: 'closed', error }); // after shutdown; error: text or null
 
 // Posts a message that carries bytes, handing the bytes' buffer over instead of copying it.

@@ -318,6 +318,87 @@ async function shutdown() {
   post(protocol.closed(error));
 }
 
+// --- files in and out (docs/opfs.md, "Files in and out") ---
+
+let pickWaiting = null; // resolve of the pending upload's promise of files
+let pickId = 0;
+
+// The transfer store: in a tab, finished out/ files go to the page (protocol.download) and an
+// upload asks the page to choose files (protocol.pick ... protocol.picked); under tools/web9
+// they are the host's files in its current directory and the host paths upload was given.
+async function makeXferStore() {
+  const { XferStore } = await import('./xfer.js');
+  if (isNode) {
+    const fsp = await import('node:fs/promises');
+    const path = await import('node:path');
+    return new XferStore({
+      deliver: (name, data) => fsp.writeFile(path.resolve(process.cwd(), path.basename(name)), data),
+      pick: async (ask) => {
+        const files = [];
+        for (const p of ask.split('\n').filter(Boolean)) {
+          try {
+            files.push({ name: path.basename(p), data: new Uint8Array(await fsp.readFile(path.resolve(process.cwd(), p))) });
+          } catch (err) {
+            post(protocol.notice(`upload: ${p}: ${err.code === 'ENOENT' ? 'no such file on the host' : err.message}`));
+          }
+        }
+        return files;
+      },
+    });
+  }
+  return new XferStore({
+    deliver: (name, data) => post(protocol.download(name, data)),
+    pick: () =>
+      new Promise((resolve) => {
+        pickWaiting?.([]); // one upload at a time: an older question is answered with nothing
+        pickWaiting = resolve;
+        post(protocol.pick(++pickId));
+      }),
+  });
+}
+
+// Files dropped on the page go into $home/upload (made if missing), each under its own name (a
+// taken name gets .1, .2, ...). Answers the names written, or a notice saying why not.
+async function dropFiles(files) {
+  if (!store) {
+    post(protocol.notice('drop: the home is not a persistent store here, so dropped files cannot be written'));
+    return;
+  }
+  try {
+    try {
+      store.stat('/upload');
+    } catch {
+      store.create('/upload', true, 0o775);
+    }
+    const names = [];
+    for (const f of files) {
+      const base = String(f.name).replace(/[/\0]/g, '_') || 'file';
+      let name = base;
+      for (let i = 1; ; i++) {
+        try {
+          store.stat(`/upload/${name}`);
+          name = `${base}.${i}`;
+        } catch {
+          break;
+        }
+      }
+      store.create(`/upload/${name}`, false, 0o664);
+      const h = await store.openFile(`/upload/${name}`);
+      try {
+        h.write(0, f.data);
+        h.flush();
+      } finally {
+        h.close();
+      }
+      names.push(name);
+    }
+    store.sync();
+    post(protocol.dropped(names, null));
+  } catch (err) {
+    post(protocol.dropped([], err?.message ?? String(err)));
+  }
+}
+
 // --- messages from the page (or tools/web9.mjs) ---
 
 let winsize = null;
@@ -340,7 +421,8 @@ async function boot(msg) {
   K = await createKernel({ wasmBinary });
   // The JS stores kernel/bindings_store.cpp reaches by id; the kernel mounts store 0 as the home.
   store = home.store;
-  if (store) K.web9Stores = [store];
+  // Store 1, the transfer store, is mounted on /mnt/xfer (upload, download: xfer.js).
+  K.web9Stores = [store, await makeXferStore()];
   web9 = new K.Web9(host);
   if (winsize) web9.winsize(winsize.cols, winsize.rows);
   stdinPipe = Boolean(msg.options?.stdinPipe);
@@ -357,6 +439,12 @@ async function boot(msg) {
 function onMessage(msg) {
   if (msg?.type === 'shutdown') {
     shutdown();
+    return;
+  }
+  if (msg?.type === 'picked') {
+    const resolve = pickWaiting;
+    pickWaiting = null;
+    resolve?.(msg.files ?? []);
     return;
   }
   if (!web9 && msg?.type !== 'boot' && msg?.type !== 'resize') {
@@ -376,6 +464,9 @@ function onMessage(msg) {
       break;
     case 'stdin':
       if (stdinPipe) web9.writeStdin(msg.data);
+      break;
+    case 'drop':
+      dropFiles(msg.files ?? []);
       break;
     case 'stdinEnd':
       if (stdinPipe) web9.closeStdin();
