@@ -18,12 +18,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { OpfsError, DMDIR } from './opfs.js';
+import { OpfsError, DMDIR, ROOT, fail, checkName, splitPath, resolveNode } from './opfs.js';
 
 export { OpfsError, DMDIR };
 
-const ROOT = 0;
-const MAX_NAME = 255;
 const META = '.web9meta.json';
 const LOCK = '.web9lock';
 const RESERVED = new Set([META, `${META}.tmp`, LOCK]); // hidden names in the home's top directory
@@ -32,11 +30,6 @@ const held = new Set(); // home directories this process owns: a second store on
 const owning = new Set(); // stores that save their metadata if the process exits without close
 let exitHook = false;
 
-const encoder = new TextEncoder();
-
-function fail(errno, message) {
-  throw new OpfsError(errno, message);
-}
 
 // Turns a node:fs error into an OpfsError, once, here.
 export function toHostError(err, what) {
@@ -54,16 +47,6 @@ function host(what, fn) {
   } catch (err) {
     throw toHostError(err, what);
   }
-}
-
-function checkName(name) {
-  if (typeof name !== 'string' || name === '' || name === '.' || name === '..') fail('EINVAL', `illegal file name "${name}"`);
-  if (name.includes('/') || name.includes('\0')) fail('EINVAL', `bad character in file name "${name}"`);
-  if (encoder.encode(name).length > MAX_NAME) fail('ENAMETOOLONG', `file name longer than ${MAX_NAME} bytes`);
-}
-
-function splitPath(p) {
-  return p.split('/').filter((s) => s !== '');
 }
 
 function alive(pid) {
@@ -257,19 +240,7 @@ export class HostStore {
   }
 
   #resolve(p) {
-    if (typeof p === 'number') {
-      const n = this.#nodes.get(p);
-      if (!n) fail('ENOENT', `no file with qid path ${p}`);
-      return n;
-    }
-    let n = this.#nodes.get(ROOT);
-    for (const name of splitPath(p)) {
-      if (!n.children) fail('ENOTDIR', `${p}: not a directory`);
-      const id = n.children.get(name);
-      if (id === undefined) fail('ENOENT', `${p}: file does not exist`);
-      n = this.#nodes.get(id);
-    }
-    return n;
+    return resolveNode(this.#nodes, p);
   }
 
   // The host path of a node.

@@ -11,7 +11,7 @@
 // background deletion are async.
 
 export const DMDIR = 0x80000000;
-const ROOT = 0;
+export const ROOT = 0; // the root directory's qid path
 const MAX_NAME = 255;
 const JOURNAL_MAGIC = 0x314a3957; // "W9J1"
 const SNAPSHOT_MAGIC = 0x31533957; // "W9S1"
@@ -27,7 +27,7 @@ export class OpfsError extends Error {
   }
 }
 
-function fail(errno, message) {
+export function fail(errno, message) {
   throw new OpfsError(errno, message);
 }
 
@@ -69,14 +69,32 @@ export function crc32(bytes) {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-function checkName(name) {
+export function checkName(name) {
   if (typeof name !== 'string' || name === '' || name === '.' || name === '..') fail('EINVAL', `illegal file name "${name}"`);
   if (name.includes('/') || name.includes('\0')) fail('EINVAL', `bad character in file name "${name}"`);
   if (encoder.encode(name).length > MAX_NAME) fail('ENAMETOOLONG', `file name longer than ${MAX_NAME} bytes`);
 }
 
-function splitPath(path) {
+export function splitPath(path) {
   return path.split('/').filter((s) => s !== '');
+}
+
+// A node of a store's tree (Map qid path → {children?: Map name → qid path}) from a path ("/a/b",
+// "a/b", "" or "/" for the root) or a qid path (a number). Shared by OpfsStore and HostStore.
+export function resolveNode(nodes, p) {
+  if (typeof p === 'number') {
+    const n = nodes.get(p);
+    if (!n) fail('ENOENT', `no file with qid path ${p}`);
+    return n;
+  }
+  let n = nodes.get(ROOT);
+  for (const name of splitPath(p)) {
+    if (!n.children) fail('ENOTDIR', `${p}: not a directory`);
+    const id = n.children.get(name);
+    if (id === undefined) fail('ENOENT', `${p}: file does not exist`);
+    n = nodes.get(id);
+  }
+  return n;
 }
 
 // Reads a whole small file (a snapshot slot or the journal) through its sync access handle.
@@ -424,21 +442,8 @@ export class OpfsStore {
     return Math.floor((this.#opts.clock?.() ?? Date.now()) / 1000);
   }
 
-  // A node from a path ("/a/b", "a/b", "" or "/" for the root) or a qid path (a number).
   #resolve(p) {
-    if (typeof p === 'number') {
-      const n = this.#nodes.get(p);
-      if (!n) fail('ENOENT', `no file with qid path ${p}`);
-      return n;
-    }
-    let n = this.#nodes.get(ROOT);
-    for (const name of splitPath(p)) {
-      if (!n.children) fail('ENOTDIR', `${p}: not a directory`);
-      const id = n.children.get(name);
-      if (id === undefined) fail('ENOENT', `${p}: file does not exist`);
-      n = this.#nodes.get(id);
-    }
-    return n;
+    return resolveNode(this.#nodes, p);
   }
 
   #parentOf(path) {
