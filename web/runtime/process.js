@@ -297,31 +297,26 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
     throw new ExitError(code, status);
   }
 
+  // args_* and environ_* answer the same way from their own list: a count and a size, then the
+  // packed NUL-terminated strings and a pointer to each.
+  function listSizes(list, packed, countPtr, sizePtr) {
+    if (!inside(countPtr, 4) || !inside(sizePtr, 4)) return EFAULT;
+    putU32(countPtr, list.length);
+    putU32(sizePtr, packed.buf.length);
+    return ESUCCESS;
+  }
+  function listGet(list, packed, ptrs, buf) {
+    if (!inside(ptrs, list.length * 4) || !inside(buf, packed.buf.length)) return EFAULT;
+    bytes().set(packed.buf, buf >>> 0);
+    packed.offsets.forEach((o, i) => putU32((ptrs >>> 0) + i * 4, (buf >>> 0) + o));
+    return ESUCCESS;
+  }
+
   const wasi = {
-    args_sizes_get(argcPtr, sizePtr) {
-      if (!inside(argcPtr, 4) || !inside(sizePtr, 4)) return EFAULT;
-      putU32(argcPtr, argv.length);
-      putU32(sizePtr, argvPacked.buf.length);
-      return ESUCCESS;
-    },
-    args_get(ptrs, buf) {
-      if (!inside(ptrs, argv.length * 4) || !inside(buf, argvPacked.buf.length)) return EFAULT;
-      bytes().set(argvPacked.buf, buf >>> 0);
-      argvPacked.offsets.forEach((o, i) => putU32((ptrs >>> 0) + i * 4, (buf >>> 0) + o));
-      return ESUCCESS;
-    },
-    environ_sizes_get(countPtr, sizePtr) {
-      if (!inside(countPtr, 4) || !inside(sizePtr, 4)) return EFAULT;
-      putU32(countPtr, env.length);
-      putU32(sizePtr, envPacked.buf.length);
-      return ESUCCESS;
-    },
-    environ_get(ptrs, buf) {
-      if (!inside(ptrs, env.length * 4) || !inside(buf, envPacked.buf.length)) return EFAULT;
-      bytes().set(envPacked.buf, buf >>> 0);
-      envPacked.offsets.forEach((o, i) => putU32((ptrs >>> 0) + i * 4, (buf >>> 0) + o));
-      return ESUCCESS;
-    },
+    args_sizes_get: (argcPtr, sizePtr) => listSizes(argv, argvPacked, argcPtr, sizePtr),
+    args_get: (ptrs, buf) => listGet(argv, argvPacked, ptrs, buf),
+    environ_sizes_get: (countPtr, sizePtr) => listSizes(env, envPacked, countPtr, sizePtr),
+    environ_get: (ptrs, buf) => listGet(env, envPacked, ptrs, buf),
     clock_res_get(id, ptr) {
       if (!inside(ptr, 8)) return EFAULT;
       if (nowNs(id) === null) return EINVAL;
