@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, waitForState, terminalLines } from '../web/browser.mjs';
+import { openBrowser, waitForState, terminalLines, waitForTerminal } from '../web/browser.mjs';
 import { makeImage } from '../../tools/mkimage.mjs';
 import { buildGuest } from '../../bench/runtime.mjs';
 
@@ -54,16 +54,7 @@ after(async () => {
   await b?.close();
 });
 
-async function waitForLines(ok, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  let lines;
-  do {
-    lines = await terminalLines(b.page);
-    if (ok(lines)) return lines;
-    await new Promise((r) => setTimeout(r, 25));
-  } while (Date.now() < deadline);
-  assert.fail(`the terminal never showed what was expected; it shows:\n${lines.join('\n')}`);
-}
+const waitForLines = (ok, timeout = 10000) => waitForTerminal(b.page, ok, timeout);
 
 // The prompt with nothing typed after it, on the last line.
 const atPrompt = (lines) => lines.at(-1)?.trimEnd() === '%';

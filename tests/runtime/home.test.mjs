@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, waitForState, terminalLines } from '../web/browser.mjs';
+import { openBrowser, waitForState, terminalLines, waitForTerminal } from '../web/browser.mjs';
 import { makeImage } from '../../tools/mkimage.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -122,16 +122,7 @@ after(async () => {
   await b?.close();
 });
 
-async function waitForLines(page, ok, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  let lines;
-  do {
-    lines = await terminalLines(page);
-    if (ok(lines)) return lines;
-    await new Promise((r) => setTimeout(r, 25));
-  } while (Date.now() < deadline);
-  assert.fail(`the terminal never showed what was expected; it shows:\n${lines.join('\n')}`);
-}
+const waitForLines = (page, ok, timeout = 10000) => waitForTerminal(page, ok, timeout);
 
 const atPrompt = (lines) => lines.at(-1)?.trimEnd() === '%';
 

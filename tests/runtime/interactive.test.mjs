@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, waitForState, terminalLines, cursorLine } from '../web/browser.mjs';
+import { openBrowser, waitForState, terminalLines, waitForTerminal, cursorLine } from '../web/browser.mjs';
 import { makeImage } from '../../tools/mkimage.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -51,16 +51,7 @@ after(async () => {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitForLines(ok, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  let lines;
-  do {
-    lines = await terminalLines(b.page);
-    if (ok(lines)) return lines;
-    await sleep(25);
-  } while (Date.now() < deadline);
-  assert.fail(`the terminal never showed what was expected; it shows:\n${lines.join('\n')}`);
-}
+const waitForLines = (ok, timeout = 10000) => waitForTerminal(b.page, ok, timeout);
 
 // The prompt with nothing typed after it, on the last line.
 const atPrompt = (lines) => lines.at(-1)?.trimEnd() === prompt;

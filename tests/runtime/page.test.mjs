@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, waitForState, terminalLines } from '../web/browser.mjs';
+import { openBrowser, waitForState, terminalLines, waitForTerminal } from '../web/browser.mjs';
 import { makeImage } from '../../tools/mkimage.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -21,16 +21,7 @@ const skip =
   : !['echo', 'cat'].every((n) => fs.existsSync(path.join(wasiDir, `${n}.wasm`))) ? `echo and cat are not built in ${wasiDir}`
   : false;
 
-async function waitForLines(page, ok, timeout = 20000) {
-  const deadline = Date.now() + timeout;
-  let lines;
-  do {
-    lines = await terminalLines(page);
-    if (ok(lines)) return lines;
-    await new Promise((r) => setTimeout(r, 25));
-  } while (Date.now() < deadline);
-  assert.fail(`the terminal never showed what was expected; it shows:\n${lines.join('\n')}`);
-}
+const waitForLines = (page, ok, timeout = 20000) => waitForTerminal(page, ok, timeout);
 
 let b;
 let binDir;

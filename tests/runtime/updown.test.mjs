@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { openBrowser, waitForState, terminalLines } from '../web/browser.mjs';
+import { openBrowser, waitForState, terminalLines, waitForTerminal } from '../web/browser.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const web9 = path.join(root, 'tools/web9');
@@ -103,16 +103,7 @@ after(async () => {
   await b?.close();
 });
 
-async function waitForLines(ok, timeout = 10000) {
-  const deadline = Date.now() + timeout;
-  let lines;
-  do {
-    lines = await terminalLines(b.page);
-    if (ok(lines)) return lines;
-    await new Promise((r) => setTimeout(r, 25));
-  } while (Date.now() < deadline);
-  assert.fail(`the terminal never showed what was expected; it shows:\n${lines.join('\n')}`);
-}
+const waitForLines = (ok, timeout = 10000) => waitForTerminal(b.page, ok, timeout);
 
 const atPrompt = (lines) => lines.at(-1)?.trimEnd() === '%';
 

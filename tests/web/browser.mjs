@@ -1,6 +1,7 @@
 // Test helper: Debian's Chromium driven by playwright-core, with a fresh profile each time,
 // and the dev server started in-process on a free port.
 
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,4 +117,16 @@ export function cursorLine(page) {
     const buf = globalThis.web9.console.term.buffer.active;
     return buf.baseY + buf.cursorY;
   });
+}
+
+// Polls the terminal until ok(lines) holds and answers the lines; fails showing the screen.
+export async function waitForTerminal(page, ok, timeout = 10000, what = 'the terminal never showed what was expected') {
+  const deadline = Date.now() + timeout;
+  let lines;
+  do {
+    lines = await terminalLines(page);
+    if (ok(lines)) return lines;
+    await new Promise((r) => setTimeout(r, 25));
+  } while (Date.now() < deadline);
+  assert.fail(`${what}; it shows:\n${lines.join('\n')}`);
 }

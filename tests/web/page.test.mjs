@@ -6,19 +6,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openBrowser, echoKernelRoute, waitForState, terminalLines, cursorLine } from './browser.mjs';
+import { openBrowser, echoKernelRoute, waitForState, terminalLines, waitForTerminal, cursorLine } from './browser.mjs';
 
 // Waits until the terminal's lines satisfy `ok`, and returns them.
-async function waitForLines(page, ok, timeout = 5000) {
-  const deadline = Date.now() + timeout;
-  let lines;
-  do {
-    lines = await terminalLines(page);
-    if (ok(lines)) return lines;
-    await new Promise((r) => setTimeout(r, 25));
-  } while (Date.now() < deadline);
-  assert.fail(`terminal never showed what was expected; it shows:\n${lines.join('\n')}`);
-}
+const waitForLines = (page, ok, timeout = 5000) => waitForTerminal(page, ok, timeout, 'terminal never showed what was expected');
 
 let b;
 let binDir;
