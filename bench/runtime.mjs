@@ -86,7 +86,7 @@ export function summarize(samples) {
 // (web/protocol.js) is seen from the first, and notes when the rc prompt first arrives, when the
 // first program started ('ready') and how it ended. Times are performance.now() of the page,
 // whose origin is the start of the navigation.
-function pageHook() {
+export function pageHook() {
   const rec = (globalThis.__web9Bench = { out: '', domAt: null, promptAt: null, readyAt: null, workerAt: null, exit: null, exitAt: null, fatal: null });
   document.addEventListener('DOMContentLoaded', () => (rec.domAt = performance.now()));
   const decoder = new TextDecoder();
@@ -132,7 +132,7 @@ async function bootToPrompt(page, url, how) {
 }
 
 // Runs one program as the page's first program (?init=) and answers its parsed output.
-async function runInPage(page, url, argv, timeout = 120000) {
+export async function runInPage(page, url, argv, timeout = 120000) {
   await page.goto(new URL(`?init=${argv.map(encodeURIComponent).join('+')}`, url).href, { waitUntil: 'commit' });
   const rec = await record(page, 'exit', timeout);
   if (rec.exit !== '') throw new Error(`${argv.join(' ')} ended with status '${rec.exit}':\n${rec.out}`);

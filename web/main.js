@@ -29,37 +29,28 @@ async function workerScriptProblem(url) {
 
 // --- files in and out (docs/opfs.md, "Files in and out") ---
 
-// Reads a File's bytes, writing "label name: n of m MB" on the terminal as they come for a big one.
-async function readFile(con, file, label) {
-  const big = file.size >= 4 << 20;
-  const data = new Uint8Array(file.size);
-  let at = 0;
-  let shown = -1;
-  const reader = file.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    data.set(value, at);
-    at += value.length;
-    const pct = Math.floor((100 * at) / file.size);
-    if (big && pct !== shown && pct % 10 === 0) {
-      shown = pct;
-      con.write(`\r${label} ${file.name}: ${(at / 1048576).toFixed(1)} of ${(file.size / 1048576).toFixed(1)} MB (${pct}%)\x1b[K`);
-    }
+// The files of a list as the kernel worker takes them: the File objects themselves (a File is
+// a reference to bytes the browser keeps; the worker reads a slice at a time).
+const asFiles = (list) => [...list].map((file) => ({ name: file.name, file }));
+
+// Downloads being received (protocol.downloadStart/Data/End): id -> {name, parts}. Each piece
+// becomes a Blob at once, so the page keeps references to the browser's blob storage, not the
+// bytes; the whole is one Blob made of those when the download ends.
+const downloads = new Map();
+
+function receiveDownload(msg) {
+  if (msg.type === 'downloadStart') downloads.set(msg.id, { name: msg.name, parts: [] });
+  else if (msg.type === 'downloadData') downloads.get(msg.id)?.parts.push(new Blob([msg.data]));
+  else {
+    const d = downloads.get(msg.id);
+    downloads.delete(msg.id);
+    if (d && msg.ok) save(d.name, new Blob(d.parts));
   }
-  if (big) con.write('\r\x1b[K');
-  return { name: file.name, data: data.subarray(0, at) };
 }
 
-async function readFiles(con, list, label) {
-  const files = [];
-  for (const f of list) files.push(await readFile(con, f, label));
-  return files;
-}
-
-// The browser saves name with data: a Blob behind a link with a download attribute.
-function save(name, data) {
-  const url = URL.createObjectURL(new Blob([data]));
+// The browser saves name with blob behind a link with a download attribute.
+function save(name, blob) {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -90,22 +81,20 @@ function uploadChooser(getWorker) {
   bar.append(choose, ' ', cancel);
   document.body.append(input, bar);
   let id = 0;
-  let con = null;
   const answer = (files) => {
     bar.hidden = true;
-    getWorker()?.postMessage(protocol.picked(id, files), files.map((f) => f.data.buffer));
+    getWorker()?.postMessage(protocol.picked(id, files));
   };
   choose.onclick = () => input.click();
   cancel.onclick = () => answer([]);
   input.addEventListener('cancel', () => answer([]));
-  input.addEventListener('change', async () => {
-    const files = await readFiles(con, [...input.files], 'upload');
+  input.addEventListener('change', () => {
+    const files = asFiles(input.files);
     input.value = '';
     answer(files);
   });
-  return (askId, console) => {
+  return (askId) => {
     id = askId;
-    con = console;
     bar.hidden = false;
     choose.focus();
   };
@@ -113,15 +102,27 @@ function uploadChooser(getWorker) {
 
 let askForFiles = null;
 
+let dropShown = false; // a drop's progress line is on the terminal
+
 function handleKernelMessage(con, msg) {
   switch (msg?.type) {
-    case 'download':
-      save(msg.name, msg.data);
+    case 'downloadStart':
+    case 'downloadData':
+    case 'downloadEnd':
+      receiveDownload(msg);
       break;
     case 'pick':
-      askForFiles(msg.id, con);
+      askForFiles(msg.id);
       break;
+    case 'dropProgress': {
+      dropShown = true;
+      const mb = (n) => (n / 1048576).toFixed(1);
+      con.write(`\rdrop ${msg.name}: ${mb(msg.at)} of ${mb(msg.size)} MB (${Math.floor((100 * msg.at) / msg.size)}%)\x1b[K`);
+      break;
+    }
     case 'dropped':
+      if (dropShown) con.write('\r\x1b[K');
+      dropShown = false;
       if (msg.error) con.notice(`drop: ${msg.error}`);
       else con.notice(`drop: ${msg.names.map((n) => `$home/upload/${n}`).join(' ')}`);
       break;
@@ -200,12 +201,11 @@ async function boot() {
   root.addEventListener('dragover', (e) => {
     if (e.dataTransfer?.types?.includes('Files')) e.preventDefault();
   });
-  root.addEventListener('drop', async (e) => {
+  root.addEventListener('drop', (e) => {
     const list = [...(e.dataTransfer?.files ?? [])];
     if (!list.length) return;
     e.preventDefault();
-    const files = await readFiles(con, list, 'drop');
-    worker?.postMessage(protocol.drop(files), files.map((f) => f.data.buffer));
+    worker?.postMessage(protocol.drop(asFiles(list)));
   });
   worker = await startKernel(con);
   // For debugging from the browser console, and for tests.

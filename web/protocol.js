@@ -21,9 +21,9 @@ export const stdinEnd = () => ({ type: 'stdinEnd' });
 // Closes the home directory's store (its metadata saved, its lock given up) before the host
 // exits; the worker answers closed. The kernel does not run on after it.
 export const shutdown = () => ({ type: 'shutdown' });
-// Files dropped on the page, for $home/upload: files [{name, data: Uint8Array}]. Answered by dropped.
+// Files dropped on the page, for $home/upload: files [{name, file: File}]. Answered by dropped.
 export const drop = (files) => ({ type: 'drop', files });
-// The files the user chose for upload (answering pick id): [{name, data}], [] if none.
+// The files the user chose for upload (answering pick id): [{name, file: File}], [] if none.
 export const picked = (id, files) => ({ type: 'picked', id, files });
 
 // kernel worker → page
@@ -36,12 +36,18 @@ export const fatal = (message) => ({ type: 'fatal', message }); // the kernel ca
 // One line the user should read but that is not the program's output (e.g. the home is
 // read-only): the page writes it on the terminal, tools/web9 on standard error.
 export const notice = (text) => ({ type: 'notice', text });
-// Files in and out (web/kernel/xfer.js, docs/opfs.md "Files in and out"): download asks the page
-// to save data (Uint8Array) as name; pick asks the page to let the user choose files to upload
-// (answered by picked); dropped says which names a drop wrote into $home/upload, or error.
-export const download = (name, data) => ({ type: 'download', name, data });
+// Files in and out (web/kernel/xfer.js, docs/opfs.md "Files in and out"): a download streams to
+// the page, which saves it as name: downloadStart, its bytes in downloadData pieces (Uint8Array),
+// then downloadEnd (ok false: abandoned, nothing is saved); pick asks the page to let the user
+// choose files to upload (answered by picked); dropped says which names a drop wrote into
+// $home/upload, or error.
+export const downloadStart = (id, name) => ({ type: 'downloadStart', id, name });
+export const downloadData = (id, data) => ({ type: 'downloadData', id, data });
+export const downloadEnd = (id, ok) => ({ type: 'downloadEnd', id, ok });
 export const pick = (id) => ({ type: 'pick', id });
 export const dropped = (names, error) => ({ type: 'dropped', names, error });
+// How far a big dropped file has been copied into the home: at of size bytes.
+export const dropProgress = (name, at, size) => ({ type: 'dropProgress', name, at, size });
 export const closed = (error) => ({ type: 'closed', error }); // after shutdown; error: text or null
 
 // Posts a message that carries bytes, handing the bytes' buffer over instead of copying it.

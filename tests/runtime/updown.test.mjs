@@ -175,7 +175,7 @@ test('Chromium: upload asks for files, download saves them, a directory as a tar
 
 test('Chromium: files dropped on the terminal go into $home/upload', { skip }, async () => {
   const text = 'dropped bytes\n'.repeat(1000);
-  // The second file is big enough for the page to write a progress line while it reads it.
+  // The second file is big enough for the kernel worker to post progress lines as it copies it.
   await b.page.evaluate((text) => {
     const dt = new DataTransfer();
     dt.items.add(new File([text], 'dropped.txt', { type: 'text/plain' }));

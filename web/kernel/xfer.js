@@ -3,14 +3,21 @@
 // the upload and download commands (apps/upload.cpp, apps/download.cpp) reach the page, or, under
 // tools/web9, the host's files. docs/opfs.md, "Files in and out".
 //
-//   out/NAME  a file written here is handed over when its last handle closes, then removed:
-//             the page saves it (a Blob and <a download>), tools/web9 writes ./NAME on the host
+//   out/NAME  a file written here streams out as it is written (in pieces of SEND bytes, to a
+//             sink the store asks for at the first write) and is finished when its last handle
+//             closes, then removed: the page saves it (a Blob and <a download>), tools/web9 writes
+//             ./NAME on the host. It must be written in order: bytes already handed over cannot
+//             be written or read again.
 //   ask       what upload asks for: host paths, one a line (tools/web9 only; a page lets the
 //             user choose)
 //   pick      opening it waits for the answer; it then reads the chosen names, one a line, and
-//             each name's bytes are in in/NAME (upload copies them and removes them)
+//             each name's bytes are in in/NAME (upload copies them and removes them). The bytes
+//             are not held here: each read asks the file's source (a File's slice, a host file).
+//
+// So neither way holds a whole file in the kernel worker: at most SEND bytes of a download.
 
 const DMDIR = 0x80000000;
+export const SEND = 1 << 20; // a download is handed over in pieces of this many bytes
 
 class XferError extends Error {
   constructor(errno, message) {
@@ -23,12 +30,14 @@ const fail = (errno, message) => {
 };
 
 export class XferStore {
-  // deliver(name, bytes): hands a finished out/ file over (may be async; errors are logged).
-  // pick(askText): a promise of [{name, data: Uint8Array}], the files to upload.
-  constructor({ deliver, pick }) {
+  // sink(name): where out/NAME goes, asked at its first write: {write(bytes), end(), abort()}
+  // (write may keep bytes only until it returns; errors thrown are the write's).
+  // pick(askText): a promise of the files to upload, [{name, size, read(offset, dest) -> count,
+  // close()}] (a source reads into dest, a Uint8Array, what it holds at offset), or [{name, data}].
+  constructor({ sink, pick }) {
     this.readOnly = false;
     this.owner = '';
-    this.deliver = deliver;
+    this.sink = sink;
     this.pick = pick;
     this.nodes = new Map();
     this.next = 1;
@@ -43,6 +52,8 @@ export class XferStore {
       id: this.next++, parent, name, mode: (mode & 0o777) | (isDir ? DMDIR : 0), version: 0,
       mtime: Math.floor(Date.now() / 1000), children: isDir ? new Map() : null,
       data: new Uint8Array(0), length: 0, opens: 0, written: false, gone: false,
+      // An in/ file's source of bytes; an out/ file's sink and how many bytes went to it.
+      source: null, out: null, sent: 0,
     };
     this.nodes.set(n.id, n);
     if (parent) parent.children.set(name, n);
@@ -94,7 +105,15 @@ export class XferStore {
     if (n.children?.size) fail('ENOTEMPTY', `${n.name}: directory not empty`);
     n.parent.children.delete(n.name);
     n.gone = true;
-    if (!n.opens) this.nodes.delete(n.id);
+    if (!n.opens) this.#drop(n);
+  }
+  // Forgets a removed node: its source is closed, a download not finished is abandoned.
+  #drop(n) {
+    this.nodes.delete(n.id);
+    n.source?.close?.();
+    n.source = null;
+    n.out?.abort?.();
+    n.out = null;
   }
   setMode(p, mode) {
     const n = this.#resolve(p);
@@ -130,8 +149,8 @@ export class XferStore {
       let name = String(f.name).replace(/[/\0]/g, '_') || 'file';
       for (let i = 1; inDir.children.has(name); i++) name = `${f.name}.${i}`;
       const m = this.#node(inDir, name, false, 0o664);
-      m.data = f.data;
-      m.length = f.data.length;
+      m.source = f.read ? f : memorySource(f.data);
+      m.length = m.source.size;
       names.push(name + '\n');
     }
     n.data = new TextEncoder().encode(names.join(''));
@@ -140,18 +159,48 @@ export class XferStore {
     return new XferFile(this, n);
   }
 
+  // Is n a file of out/, which streams to a sink?
+  _isOut(n) {
+    return n.parent?.name === 'out' && n.parent.parent === this.root && !n.children;
+  }
+
+  // Hands out/ file n's buffered bytes to its sink (asked for now if it has none).
+  _send(n) {
+    if (n.length <= n.sent) return;
+    n.out ??= this.sink(n.name);
+    n.out.write(n.data.subarray(0, n.length - n.sent));
+    n.sent = n.length;
+  }
+
   _closed(n) {
     if (--n.opens > 0) return;
-    if (n.written && !n.gone && n.parent?.name === 'out' && n.parent.parent === this.root) {
+    if (n.written && !n.gone && this._isOut(n)) {
       n.written = false;
-      const bytes = n.data.slice(0, n.length);
+      try {
+        this._send(n);
+        n.out ??= this.sink(n.name); // an empty file goes out too
+        n.out.end();
+      } catch (err) {
+        console.error(`web9: ${n.name} could not be handed over:`, err);
+        n.out?.abort?.();
+      }
+      n.out = null;
       this.remove(n.id);
-      Promise.resolve()
-        .then(() => this.deliver(n.name, bytes))
-        .catch((err) => console.error(`web9: ${n.name} could not be handed over:`, err));
     }
-    if (n.gone) this.nodes.delete(n.id);
+    if (n.gone) this.#drop(n);
   }
+}
+
+// A source over bytes in memory.
+function memorySource(data) {
+  return {
+    size: data.length,
+    read(offset, dest) {
+      const part = data.subarray(Math.min(offset, data.length), Math.min(data.length, offset + dest.length));
+      dest.set(part);
+      return part.length;
+    },
+  };
 }
 
 class XferFile {
@@ -168,40 +217,62 @@ class XferFile {
     if (!this.open) fail('EBADF', 'file handle is closed');
     return this.node;
   }
+  // An out/ file's bytes before offset have gone to the page or the host.
+  #handedOver(n, offset) {
+    if (offset < n.sent) fail('EINVAL', `${n.name}: the bytes before ${n.sent} have been handed over already`);
+  }
   readInto(offset, dest) {
     const n = this.#check();
     const end = Math.min(n.length, offset + dest.length);
     if (end <= offset) return 0;
-    dest.set(n.data.subarray(offset, end));
+    if (n.source) return n.source.read(offset, dest.subarray(0, end - offset));
+    this.#handedOver(n, offset);
+    dest.set(n.data.subarray(offset - n.sent, end - n.sent));
     return end - offset;
   }
   read(offset, len) {
-    const n = this.#check();
-    return n.data.slice(offset, Math.min(n.length, offset + len));
+    const buf = new Uint8Array(Math.max(0, Math.min(len, this.#check().length - offset)));
+    return buf.subarray(0, this.readInto(offset, buf));
   }
-  // Grows by doubling, so a tar streamed in small writes costs linear time.
+  // The buffer holds bytes sent..length; it grows by doubling, so a tar written in small writes
+  // costs linear time.
   #room(n, want) {
+    want -= n.sent;
     if (want <= n.data.length) return;
     const grown = new Uint8Array(Math.max(want, n.data.length * 2, 4096));
-    grown.set(n.data.subarray(0, n.length));
+    grown.set(n.data.subarray(0, n.length - n.sent));
     n.data = grown;
+  }
+  #changed(n) {
+    n.version++;
+    n.written = true;
+    if (n.source) {
+      // A chosen file that is written to is held here from now on.
+      const data = new Uint8Array(n.length);
+      n.source.read(0, data);
+      n.source.close?.();
+      n.source = null;
+      n.data = data;
+    }
   }
   write(offset, bytes) {
     const n = this.#check();
+    this.#handedOver(n, offset);
+    this.#changed(n);
     this.#room(n, offset + bytes.length);
-    n.data.set(bytes, offset);
+    if (offset > n.length) n.data.fill(0, n.length - n.sent, offset - n.sent);
+    n.data.set(bytes, offset - n.sent);
     n.length = Math.max(n.length, offset + bytes.length);
-    n.version++;
-    n.written = true;
+    if (this.store._isOut(n) && n.length - n.sent >= SEND) this.store._send(n);
     return bytes.length;
   }
   truncate(length) {
     const n = this.#check();
+    this.#handedOver(n, length);
+    this.#changed(n);
     this.#room(n, length);
-    if (length > n.length) n.data.fill(0, n.length, length);
+    if (length > n.length) n.data.fill(0, n.length - n.sent, length - n.sent);
     n.length = length;
-    n.version++;
-    n.written = true;
   }
   flush() {
     this.#check();
