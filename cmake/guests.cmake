@@ -3,6 +3,9 @@
 # CMake has no WASI platform file, so the toolchain's suffix is lost in project(); set it here.
 set(CMAKE_EXECUTABLE_SUFFIX ".wasm")
 file(GLOB WEB9_GUEST_LIB CONFIGURE_DEPENDS apps/lib/*.cpp)
+# lib9p (apps/lib/lib9p.h) speaks 9P with the kernel's own codec: plain C++ with no exceptions.
+list(APPEND WEB9_GUEST_LIB ${CMAKE_SOURCE_DIR}/kernel/fcall.cpp ${CMAKE_SOURCE_DIR}/kernel/dir.cpp
+     ${CMAKE_SOURCE_DIR}/kernel/result.cpp)
 if(WEB9_GUEST_LIB)
   add_library(web9guest STATIC ${WEB9_GUEST_LIB})
   target_include_directories(web9guest PUBLIC ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/apps/lib)
@@ -35,3 +38,6 @@ foreach(src ${WEB9_APPS})
     target_link_libraries(${target} PRIVATE web9guest)
   endif()
 endforeach()
+
+# git: libgit2 and its dependencies, and apps/git/ (cmake/git.cmake).
+include(cmake/git.cmake)

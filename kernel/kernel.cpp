@@ -6,6 +6,7 @@
 
 #include "fs/cons.h"
 #include "fs/envfs.h"
+#include "fs/mnt.h"
 #include "fs/pipe.h"
 #include "fs/procfs.h"
 #include "fs/ramfs.h"
@@ -49,6 +50,11 @@ Kernel::Kernel() : devices_(std::make_shared<DeviceTable>()) {
   devices_->add('p', std::make_shared<ProcFs>(*this));
   devices_->add('e', env);
   devices_->add('s', srv_);
+  // mount(2) speaks 9P over the channel it is given (fs/mnt.h); attaches go as the caller's user.
+  mount_driver_ = make_mount_driver([this]() -> std::string {
+    Process* p = live(current_);
+    return p ? p->user : std::string();
+  });
 }
 
 Kernel::~Kernel() {

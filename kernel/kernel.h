@@ -165,8 +165,8 @@ class Kernel {
   // --- Name space ---
   // bind(2): new_path ("#x" for a device) onto old_path, flags MREPL/MBEFORE/MAFTER|MCREATE.
   void bind(int pid, std::string_view new_path, std::string_view old_path, int flags, Reply<void> r);
-  // mount(2): the 9P conversation on fd (afd -1: no authentication) mounted on old_path. Needs
-  // the mount driver (set_mount_driver); until there is one it fails with Errc::nosys.
+  // mount(2): the 9P conversation on fd (afd -1: no authentication) mounted on old_path, through
+  // the mount driver (fs/mnt.h's, set by the constructor; set_mount_driver replaces it).
   void mount(int pid, int fd, int afd, std::string_view old_path, int flags, std::string_view aname,
              Reply<void> r);
   // unmount(2): new_path empty removes everything mounted on old_path.
