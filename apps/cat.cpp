@@ -16,7 +16,7 @@ static void copy(int fd, const std::string& name) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
-      complain(name, errno);
+      complain(name, sys_reason(errno));  // in the file server's words ("web: read: connection reset")
       return;
     }
     if (n == 0)

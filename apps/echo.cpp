@@ -26,6 +26,6 @@ int main(int argc, char** argv) {
   if (newline)
     out().put('\n');
   if (!out().flush())
-    fatal("write error", errno);
+    fatal("write error: " + sys_reason(errno));  // a ctl file's own words say what was wrong
   return 0;
 }

@@ -21,7 +21,7 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/kernel/bindings.cpp)
   # purpose: Emscripten 3.1.6's node code needs require and __dirname, which an ES module does not
   # have; web/kernel/worker.js hands it the wasm bytes (wasmBinary) instead, under Node and in the
   # browser alike, so no environment-specific loading code runs. See docs/runtime.md.
-  add_executable(kernel kernel/bindings.cpp kernel/bindings_store.cpp)
+  add_executable(kernel kernel/bindings.cpp kernel/bindings_store.cpp kernel/bindings_net.cpp)
   target_link_libraries(kernel PRIVATE web9core)
   target_compile_options(kernel PRIVATE ${WEB9_WARNINGS})
   target_link_options(kernel PRIVATE --bind -sALLOW_MEMORY_GROWTH=1 -sMODULARIZE=1 -sEXPORT_ES6=1

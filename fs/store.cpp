@@ -18,6 +18,7 @@ Error store_error(std::string_view errno_name, std::string message) {
       {"EPERM", Errc::perm},       {"EACCES", Errc::access},  {"ENAMETOOLONG", Errc::nametoolong},
       {"EFBIG", Errc::fbig},       {"EINTR", Errc::intr},     {"ENOMEM", Errc::nomem},
       {"ENOSYS", Errc::nosys},     {"ENOTSUP", Errc::notsup}, {"EAGAIN", Errc::again},
+      {"ECONNREFUSED", Errc::connrefused}, {"ETIMEDOUT", Errc::timedout},
   };
   for (const auto& n : kNames)
     if (n.name == errno_name) return Error(n.code, std::move(message));

@@ -29,6 +29,7 @@
 
 #include "fs/cons.h"
 #include "fs/jsstore.h"
+#include "fs/jsweb.h"
 #include "fs/ramfs.h"
 #include "kernel/dir.h"
 #include "kernel/kernel.h"
@@ -151,6 +152,9 @@ class Web9 {
     // download talk to the page (or tools/web9) through its files. docs/opfs.md, "Files in and out".
     if (auto made = root->put_file(kXfer, {}, DMDIR | 0775); !made)
       return fail(std::string("boot: ") + kXfer + ": " + made.error().text());
+    // Where /net/web (fs/webfs.h over Module.web9Net) is mounted. docs/net.md.
+    if (auto made = root->put_file(kNetWeb, {}, DMDIR | 0775); !made)
+      return fail(std::string("boot: ") + kNetWeb + ": " + made.error().text());
     BootOptions o;
     o.root = root;
     o.tmp = tmp;
@@ -169,10 +173,12 @@ class Web9 {
       if (!init) return fail("boot: " + init.error().text());
       mount_home(home, note, [this, argv, stdin_pipe, stderr_pipe, home]() {
         mount_xfer([this, argv, stdin_pipe, stderr_pipe, home]() {
-          // The first program inherits init's working directory.
-          kernel_.chdir(1, home, [this, argv, stdin_pipe, stderr_pipe, home](Result<void> cd) {
-            if (!cd) return fail("boot: cd " + home + ": " + cd.error().text());
-            start_first(argv, stdin_pipe, stderr_pipe);
+          mount_net([this, argv, stdin_pipe, stderr_pipe, home]() {
+            // The first program inherits init's working directory.
+            kernel_.chdir(1, home, [this, argv, stdin_pipe, stderr_pipe, home](Result<void> cd) {
+              if (!cd) return fail("boot: cd " + home + ": " + cd.error().text());
+              start_first(argv, stdin_pipe, stderr_pipe);
+            });
           });
         });
       });
@@ -246,6 +252,27 @@ class Web9 {
     ns->walk(kXfer, [ns, fs, next](Result<ChanRef> onto) {
       if (!onto) return next();
       ns->mount(fs, "", onto.value(), MREPL | MCREATE, [next](Result<void>) { next(); });
+    });
+  }
+
+  static constexpr const char* kNetWeb = "/net/web";
+
+  // Mounts /net/web in init's name space when the kernel worker registered a network object
+  // (Module.web9Net, web/kernel/netweb.js); without one the directory stays empty.
+  void mount_net(std::function<void()> next) {
+    auto fs = make_js_web_fs(user_);
+    Process* init = kernel_.process(1);
+    if (!fs || !init) return next();
+    auto ns = init->ns;
+    ns->walk(kNetWeb, [this, ns, fs, next](Result<ChanRef> onto) {
+      if (!onto) {
+        notice(std::string("web9: ") + kNetWeb + " cannot be mounted: " + onto.error().text());
+        return next();
+      }
+      ns->mount(fs, "", onto.value(), MREPL, [this, next](Result<void> m) {
+        if (!m) notice(std::string("web9: ") + kNetWeb + " cannot be mounted: " + m.error().text());
+        next();
+      });
     });
   }
 

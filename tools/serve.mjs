@@ -4,6 +4,7 @@
 // Usable from the command line (`node tools/serve.mjs --help`) and as a module (startServer).
 
 import http from 'node:http';
+import https from 'node:https';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -39,12 +40,101 @@ export function mimeTypeFor(file) {
   return mimeTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
 }
 
+// --- the CORS proxy (docs/net.md) ---
+// GitHub's git endpoints send no CORS headers, so the page's /net/web (web/kernel/netweb.js)
+// sends its requests to /proxy/URL here, which forwards them to URL if its host is allowed.
+
+export const defaultProxyHosts = ['github.com'];
+// Request headers passed on: what git's smart HTTP needs, nothing that names the page.
+const forwardedRequestHeaders = ['authorization', 'content-type', 'content-length', 'content-encoding', 'accept', 'git-protocol'];
+// Response headers not passed back: the connection's own, and cookies of another site.
+const droppedResponseHeaders = new Set(['connection', 'keep-alive', 'transfer-encoding', 'set-cookie', 'set-cookie2', 'proxy-authenticate']);
+const proxyConnectErrors = {
+  ECONNREFUSED: 'connect: connection refused',
+  ENOTFOUND: 'connect: no such host',
+  EAI_AGAIN: 'connect: no such host (name lookup failed)',
+  ETIMEDOUT: 'connect: timed out',
+  EHOSTUNREACH: 'connect: host unreachable',
+  ECONNRESET: 'connection reset',
+};
+
+// The allowed hosts: WEB9_PROXY_HOSTS (a comma list) and the given ones, beside github.com.
+export function proxyHosts(extra = [], env = process.env.WEB9_PROXY_HOSTS) {
+  const fromEnv = (env ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  return [...new Set([...defaultProxyHosts, ...fromEnv, ...extra].map((h) => h.toLowerCase()))];
+}
+
+// HOST allows its scheme's default port only; HOST:PORT that port only.
+function hostAllowed(u, allowed) {
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const host = u.hostname.toLowerCase();
+  return allowed.some((a) => {
+    const colon = a.lastIndexOf(':');
+    if (colon > 0 && !a.endsWith(']')) return a.slice(0, colon) === host && a.slice(colon + 1) === port;
+    return a === host && u.port === '';
+  });
+}
+
+function gitCorsProxy(allowed) {
+  return (req, res) => {
+    // The raw target, query and all: "/proxy/https://github.com/o/r.git/info/refs?service=...".
+    const raw = req.url.slice(req.url.indexOf('/proxy/') + '/proxy/'.length);
+    let target;
+    try {
+      target = new URL(raw);
+    } catch {
+      return sendText(res, 400, `web9 proxy: not a URL: ${raw}`);
+    }
+    if (target.protocol !== 'http:' && target.protocol !== 'https:')
+      return sendText(res, 400, `web9 proxy: only http and https URLs are forwarded, not ${target.protocol}`);
+    if (!hostAllowed(target, allowed))
+      return sendText(res, 403, `web9 proxy: ${target.host} is not an allowed host (allowed: ${allowed.join(', ')}; ` +
+        'start the server with --allow-host HOST[:PORT] or WEB9_PROXY_HOSTS=HOST,... to add one)');
+    const headers = {};
+    for (const name of forwardedRequestHeaders) if (req.headers[name] !== undefined) headers[name] = req.headers[name];
+    const mod = target.protocol === 'https:' ? https : http;
+    const upstream = mod.request(target, { method: req.method, headers }, (up) => {
+      const out = {};
+      for (const [k, v] of Object.entries(up.headers)) if (!droppedResponseHeaders.has(k)) out[k] = v;
+      // A redirect stays behind the proxy: the page cannot follow it to a host without CORS.
+      if (out.location) {
+        try {
+          out.location = `/proxy/${new URL(out.location, target).href}`;
+        } catch {
+          delete out.location;
+        }
+      }
+      res.writeHead(up.statusCode, up.statusMessage, out);
+      up.pipe(res);
+      up.on('error', () => res.destroy());
+      up.on('aborted', () => res.destroy());
+    });
+    upstream.on('error', (err) => {
+      if (res.headersSent) return res.destroy();
+      const why = proxyConnectErrors[err.code] ?? `connect: ${err.message}`;
+      sendText(res, 502, `web9 proxy: ${target.host}: ${why}`, { 'X-Web9-Proxy-Error': why });
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  };
+}
+
 // The route table: the first entry whose prefix matches the request path serves it.
 // An entry serves a directory ({dir}), one file ({file}) or anything ({handle(req, res, rest)}).
-function defaultRoutes({ root, webDir, kernelDir, binDir }) {
+function defaultRoutes({ root, webDir, kernelDir, binDir }, { proxy, allowHosts }) {
+  const config = JSON.stringify(proxy ? { proxy: '/proxy/' } : {});
   return [
-    // CORS proxy for git hosts goes here (GitHub's git endpoints send no CORS headers):
-    //   { prefix: '/proxy/', handle: gitCorsProxy },
+    ...(proxy ? [{ prefix: '/proxy/', handle: gitCorsProxy(allowHosts) }] : []),
+    // What the kernel worker reads at boot (web/kernel/netweb.js): where the proxy is.
+    {
+      prefix: '/config.json',
+      handle: (req, res) => {
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' });
+        res.end(req.method === 'HEAD' ? undefined : config);
+      },
+    },
     { prefix: '/vendor/xterm/', dir: path.join(root, 'node_modules/@xterm/xterm') },
     { prefix: '/vendor/addon-fit/', dir: path.join(root, 'node_modules/@xterm/addon-fit') },
     { prefix: '/build/kernel/', dir: kernelDir },
@@ -153,7 +243,10 @@ function makeHandler(routes, { isolation, log }) {
  *   isolation  send COOP/COEP/CORP (default true)
  *   routes     extra route entries tried before the default ones (tests use this)
  *   log        function called with one line per request
- * Resolves to {url, port, server, close()}.
+ *   proxy      serve the CORS proxy at /proxy/ and name it in /config.json (default true)
+ *   allowHosts hosts ("HOST" or "HOST:PORT") the proxy forwards to, beside github.com and
+ *              WEB9_PROXY_HOSTS
+ * Resolves to {url, port, server, allowHosts, close()}.
  */
 export async function startServer(options = {}) {
   const root = path.resolve(options.root ?? repoRoot);
@@ -163,7 +256,9 @@ export async function startServer(options = {}) {
     kernelDir: path.resolve(root, options.kernelDir ?? 'build/emscripten'),
     binDir: path.resolve(root, options.binDir ?? 'build/wasi'),
   };
-  const routes = [...(options.routes ?? []), ...defaultRoutes(dirs)];
+  const proxy = options.proxy ?? true;
+  const allowHosts = proxyHosts(options.allowHosts ?? []);
+  const routes = [...(options.routes ?? []), ...defaultRoutes(dirs, { proxy, allowHosts })];
   const handler = makeHandler(routes, { isolation: options.isolation ?? true, log: options.log });
   const server = http.createServer((req, res) => {
     handler(req, res).catch((err) => {
@@ -181,6 +276,7 @@ export async function startServer(options = {}) {
     port,
     server,
     dirs,
+    allowHosts,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
@@ -203,11 +299,19 @@ Cross-Origin-Embedder-Policy: require-corp, Cross-Origin-Resource-Policy: same-o
   --bin-dir DIR     guest programs (*.wasm), served at /build/bin/ (default ROOT/build/wasi)
   --no-isolation    send no COOP/COEP/CORP headers (as a plain static host would;
                     the page's service worker then adds them)
+  --allow-host HOST[:PORT]
+                    let the CORS proxy at /proxy/ forward to HOST (any number of times;
+                    also WEB9_PROXY_HOSTS=HOST,HOST:PORT,...). github.com is always allowed.
+                    HOST alone means its scheme's default port only.
+  --no-proxy        no proxy at /proxy/ (and /config.json names none)
   --log             print one line per request
   -h, --help        show this text
 
 Also served: node_modules/@xterm/xterm at /vendor/xterm/, @xterm/addon-fit at
-/vendor/addon-fit/, and ROOT/bench at /bench/ (benchmark pages).
+/vendor/addon-fit/, ROOT/bench at /bench/ (benchmark pages), and /config.json, which tells
+the kernel worker where the proxy is. The proxy forwards /proxy/URL to URL with the method, the
+body and the Authorization, Content-Type, Accept and Git-Protocol headers, streaming the answer;
+a host not allowed gets 403.
 `;
 
 function parseArgs(argv) {
@@ -227,6 +331,12 @@ function parseArgs(argv) {
     if (arg === '-h' || arg === '--help') opts.help = true;
     else if (arg === '--no-isolation') opts.isolation = false;
     else if (arg === '--log') opts.log = true;
+    else if (arg === '--no-proxy') opts.proxy = false;
+    else if (arg === '--allow-host') {
+      value ??= argv[++i];
+      if (!value) throw new Error('--allow-host needs HOST[:PORT]');
+      (opts.allowHosts ??= []).push(value);
+    }
     else if (valueFlags[arg]) {
       value ??= argv[++i];
       if (value === undefined) throw new Error(`${arg} needs a value`);
@@ -258,11 +368,12 @@ async function main() {
   for (const key of ['root', 'webDir', 'kernelDir', 'binDir'])
     if (opts[key] !== undefined) opts[key] = path.resolve(opts[key]);
   if (opts.log) opts.log = (line) => process.stdout.write(`${line}\n`);
-  const { url, dirs } = await startServer(opts).catch((err) => {
+  const { url, dirs, allowHosts } = await startServer(opts).catch((err) => {
     process.stderr.write(`web9: cannot listen: ${err.message}\n`);
     process.exit(1);
   });
   process.stdout.write(`web9: serving ${url}\n`);
+  if (opts.proxy !== false) process.stdout.write(`web9: the CORS proxy at ${url}proxy/ forwards to ${allowHosts.join(', ')}\n`);
   for (const key of ['kernelDir', 'binDir'])
     if (!fs.existsSync(dirs[key])) process.stderr.write(`web9: note: ${dirs[key]} does not exist yet\n`);
   if (opts.isolation === false)

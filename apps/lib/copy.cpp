@@ -9,8 +9,6 @@
 
 namespace web9 {
 
-namespace {
-
 bool write_all(int fd, const char* p, size_t n) {
   while (n > 0) {
     ssize_t w = ::write(fd, p, n);
@@ -23,8 +21,6 @@ bool write_all(int fd, const char* p, size_t n) {
   }
   return true;
 }
-
-}  // namespace
 
 bool copy_file(const std::string& from, const std::string& to) {
   int in = ::open(from.c_str(), O_RDONLY);

@@ -15,7 +15,11 @@ int open_input(const std::string& name) {
     return 0;
   int fd = ::open(name.c_str(), O_RDONLY);
   if (fd < 0) {
-    complain(name, errno);
+    // For the everyday path errors Plan 9's words say it all; anything else (a file server's
+    // own failure: "web: connect: connection refused") is told in the kernel's words.
+    int e = errno;
+    bool everyday = e == ENOENT || e == EACCES || e == EPERM || e == ENOTDIR || e == EISDIR || e == ENAMETOOLONG;
+    complain(name, everyday ? reason(e) : sys_reason(e));
     return -1;
   }
   // Text tools read files; a directory would fail at the first read with a reason that

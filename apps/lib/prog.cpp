@@ -79,7 +79,9 @@ std::string reason(int err) {
     case ENOSYS: return "not implemented";
     case ESRCH: return "process does not exist";
     case ECHILD: return "no living children";
+#ifdef ENOTCAPABLE  // WASI's; a native build's libc has none
     case ENOTCAPABLE: return "permission denied";
+#endif
     default: break;
   }
   std::string r = std::strerror(err);
@@ -98,6 +100,9 @@ std::string sys_reason(int err) {
 }
 
 void complain(std::string_view what, std::string_view why) {
+  // The kernel's error text may name the file itself ("'/n/x/a' mount: server hung up"): once is enough.
+  std::string quoted = "'" + std::string(what) + "' ";
+  if (why.substr(0, quoted.size()) == quoted) why.remove_prefix(quoted.size());
   std::string line = g_name;
   line += ": ";
   line += what;

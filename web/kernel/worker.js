@@ -7,6 +7,7 @@
 
 import * as protocol from '../protocol.js';
 import { parent, startWorker, readBytes, isNode } from './platform.js';
+import { NetWeb } from './netweb.js';
 
 const FRAME_HEADER = 128;
 const CHANNEL_DATA = 1 << 20;
@@ -323,21 +324,42 @@ async function shutdown() {
 let pickWaiting = null; // resolve of the pending upload's promise of files
 let pickId = 0;
 
-// The transfer store: in a tab, finished out/ files go to the page (protocol.download) and an
-// upload asks the page to choose files (protocol.pick ... protocol.picked); under tools/web9
-// they are the host's files in its current directory and the host paths upload was given.
+// The transfer store: in a tab, out/ files stream to the page (protocol.downloadStart, Data,
+// End) and an upload asks the page to choose files (protocol.pick ... protocol.picked); under
+// tools/web9 they are the host's files in its current directory and the host paths upload was
+// given. Nothing is read whole: chosen and dropped files are read a slice at a time.
 async function makeXferStore() {
   const { XferStore } = await import('./xfer.js');
   if (isNode) {
-    const fsp = await import('node:fs/promises');
+    const fs = await import('node:fs');
     const path = await import('node:path');
     return new XferStore({
-      deliver: (name, data) => fsp.writeFile(path.resolve(process.cwd(), path.basename(name)), data),
+      // Written into a temporary file beside the target, renamed over it when whole.
+      sink: (name) => {
+        const to = path.resolve(process.cwd(), path.basename(name));
+        const part = path.join(path.dirname(to), `.${path.basename(to)}.web9part`);
+        const fd = fs.openSync(part, 'w');
+        let open = true;
+        const shut = () => open && ((open = false), fs.closeSync(fd));
+        return {
+          write: (bytes) => {
+            for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at);
+          },
+          end: () => {
+            shut();
+            fs.renameSync(part, to);
+          },
+          abort: () => {
+            shut();
+            fs.rmSync(part, { force: true });
+          },
+        };
+      },
       pick: async (ask) => {
         const files = [];
         for (const p of ask.split('\n').filter(Boolean)) {
           try {
-            files.push({ name: path.basename(p), data: new Uint8Array(await fsp.readFile(path.resolve(process.cwd(), p))) });
+            files.push(hostSource(fs, path.basename(p), path.resolve(process.cwd(), p)));
           } catch (err) {
             post(protocol.notice(`upload: ${p}: ${err.code === 'ENOENT' ? 'no such file on the host' : err.message}`));
           }
@@ -346,19 +368,58 @@ async function makeXferStore() {
       },
     });
   }
+  let downloads = 0;
   return new XferStore({
-    deliver: (name, data) => post(protocol.download(name, data)),
+    sink: (name) => {
+      const id = ++downloads;
+      post(protocol.downloadStart(id, name));
+      return {
+        write: (bytes) => post(protocol.downloadData(id, bytes.slice())),
+        end: () => post(protocol.downloadEnd(id, true)),
+        abort: () => post(protocol.downloadEnd(id, false)),
+      };
+    },
     pick: () =>
       new Promise((resolve) => {
         pickWaiting?.([]); // one upload at a time: an older question is answered with nothing
-        pickWaiting = resolve;
+        pickWaiting = (files) => resolve(files.map(blobSource));
         post(protocol.pick(++pickId));
       }),
   });
 }
 
+// A host file as a transfer store's source: read a piece at a time through its descriptor.
+function hostSource(fs, name, file) {
+  const fd = fs.openSync(file, 'r');
+  return {
+    name,
+    size: fs.fstatSync(fd).size,
+    read: (offset, dest) => fs.readSync(fd, dest, 0, dest.length, offset),
+    close: () => fs.closeSync(fd),
+  };
+}
+
+// A File (or Blob) from the page as a source: each read is a slice, read synchronously (a
+// dedicated worker has FileReaderSync), so only the piece asked for is ever in memory here.
+function blobSource({ name, file }) {
+  const reader = new FileReaderSync();
+  return {
+    name,
+    size: file.size,
+    read(offset, dest) {
+      const end = Math.min(file.size, offset + dest.length);
+      if (end <= offset) return 0;
+      const piece = new Uint8Array(reader.readAsArrayBuffer(file.slice(offset, end)));
+      dest.set(piece);
+      return piece.length;
+    },
+  };
+}
+
 // Files dropped on the page go into $home/upload (made if missing), each under its own name (a
-// taken name gets .1, .2, ...). Answers the names written, or a notice saying why not.
+// taken name gets .1, .2, ...), copied a piece at a time. Answers the names written, or a notice
+// saying why not.
+const DROP_PIECE = 1 << 20;
 async function dropFiles(files) {
   if (!store) {
     post(protocol.notice('drop: the home is not a persistent store here, so dropped files cannot be written'));
@@ -371,7 +432,9 @@ async function dropFiles(files) {
       store.create('/upload', true, 0o775);
     }
     const names = [];
+    const piece = new Uint8Array(DROP_PIECE);
     for (const f of files) {
+      const src = blobSource(f);
       const base = String(f.name).replace(/[/\0]/g, '_') || 'file';
       let name = base;
       for (let i = 1; ; i++) {
@@ -384,8 +447,20 @@ async function dropFiles(files) {
       }
       store.create(`/upload/${name}`, false, 0o664);
       const h = await store.openFile(`/upload/${name}`);
+      const big = src.size >= 4 << 20;
+      let shown = -1;
       try {
-        h.write(0, f.data);
+        for (let at = 0; at < src.size; ) {
+          const n = src.read(at, piece);
+          if (n <= 0) throw new Error(`${f.name}: the file ended at ${at} of ${src.size} bytes`);
+          h.write(at, piece.subarray(0, n));
+          at += n;
+          const pct = Math.floor((100 * at) / src.size);
+          if (big && pct !== shown && pct % 10 === 0) {
+            shown = pct;
+            post(protocol.dropProgress(f.name, at, src.size));
+          }
+        }
         h.flush();
       } finally {
         h.close();
@@ -408,7 +483,7 @@ async function boot(msg) {
   post(protocol.progress('web9: loading the kernel…'));
   const kernelUrl = new URL(msg.kernel);
   const wasmUrl = new URL(kernelUrl.pathname.replace(/\.m?js$/, '.wasm') + kernelUrl.search, kernelUrl);
-  const [{ default: createKernel }, wasmBinary, image, home] = await Promise.all([
+  const [{ default: createKernel }, wasmBinary, image, home, net] = await Promise.all([
     import(kernelUrl.href),
     readBytes(wasmUrl),
     msg.image instanceof Uint8Array
@@ -417,12 +492,19 @@ async function boot(msg) {
           throw new Error(`no boot image: ${err.message} (node tools/mkimage.mjs makes it)`);
         }),
     (homeOpening = openHome(msg.options?.home)),
+    // /net/web's network; in a tab the dev server's /config.json names its CORS proxy.
+    NetWeb.open({ home: msg.options?.home, configUrl: isNode ? null : new URL('../config.json', import.meta.url).href }),
   ]);
   K = await createKernel({ wasmBinary });
+  // For debugging over DevTools, and for tests (tests/opfs/heap.mjs): the kernel's memory.
+  globalThis.web9Kernel = { memoryBytes: () => K.HEAPU8.length };
   // The JS stores kernel/bindings_store.cpp reaches by id; the kernel mounts store 0 as the home.
   store = home.store;
   // Store 1, the transfer store, is mounted on /mnt/xfer (upload, download: xfer.js).
   K.web9Stores = [store, await makeXferStore()];
+  // kernel/bindings_net.cpp mounts a WebFs over it on /net/web (docs/net.md).
+  K.web9Net = net;
+  net.attach(K);
   web9 = new K.Web9(host);
   if (winsize) web9.winsize(winsize.cols, winsize.rows);
   stdinPipe = Boolean(msg.options?.stdinPipe);
