@@ -14,6 +14,12 @@ namespace {
 
 bool is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
 
+// A command line that gives /net/web a token ("echo token HOST SECRET >/net/web/ctl"): the
+// secret must never reach $home/lib/history.
+bool holds_secret(const std::string& line) {
+  return line.find("/net/web/ctl") != std::string::npos && line.find("token") != std::string::npos;
+}
+
 size_t runes(const std::string& s, size_t from, size_t to) {
   size_t n = 0;
   for (size_t i = from; i < to; i++)
@@ -210,7 +216,9 @@ LineEditor::Result LineEditor::feed(unsigned char c, std::string& out) {
     case '\n':
       to_end(out);
       out += "\r\n";
-      if (!buf_.empty() && (history_.empty() || history_.back() != buf_)) history_.push_back(buf_);
+      // A line that hands a token to /net/web stays out of the history (docs/net.md).
+      if (!buf_.empty() && (history_.empty() || history_.back() != buf_) && !holds_secret(buf_))
+        history_.push_back(buf_);
       r = Result::done;
       break;
     case 3:  // ^C

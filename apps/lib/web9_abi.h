@@ -9,7 +9,12 @@
 extern "C" {
 #endif
 
+#if defined(__wasi__)
 #define WEB9_IMPORT(name) __attribute__((import_module("web9"), import_name(#name)))
+#else
+/* A native build of the programs (cmake/shell-native.cmake) links web9_abi_native.cpp. */
+#define WEB9_IMPORT(name)
+#endif
 
 /* spawn flags */
 #define WEB9_SPAWN_COPY_NS 1u       /* the child gets a copy of our namespace (else shares it) */

@@ -233,10 +233,13 @@ test('history and the login profile outlive a reload', { skip, timeout: 40000 },
   assert.deepEqual(await run('mkdir -p $home/lib'), []);
   assert.deepEqual(await run(`echo '${profile.replaceAll("'", "''")}' >$home/lib/profile`), []);
   assert.deepEqual(await run('echo remember me'), ['remember me']);
+  // A token handed to /net/web never reaches the history file.
+  assert.deepEqual(await run('echo token example.com s3cret-token >/net/web/ctl'), []);
   prompt = 'glenda%';
   await boot();
   assert.deepEqual(await run('hi'), ['hi from profile']);
   await press('ArrowUp', 'ArrowUp');
   assert.deepEqual(await enter('glenda% echo remember me'), ['remember me']);
+  assert.deepEqual(await run("grep -c 's3cret[-]token' $home/lib/history"), ['0']);
   assert.deepEqual(b.errors, []);
 });
