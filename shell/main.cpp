@@ -20,7 +20,7 @@ void Shell::main(int argc, char** argv) {
         "commands come from standard input (interactive at a terminal).\n"
         "  -e exit on a failing command   -x print commands as they run\n"
         "  -i interactive                 -I not interactive\n"
-        "  -l login shell: run $home/lib/profile first\n");
+        "  -l login shell: run /lib/profile and $home/lib/profile first\n");
     os::exits("");
   }
   int i = 1;
@@ -90,6 +90,9 @@ void Shell::main(int argc, char** argv) {
   os::catch_interrupts(interactive_);
 
   if (login) {
+    // The system's profile first (web9's boot image has /lib/profile), then the user's.
+    if (os::exists("/lib/profile") && run_builtin({".", "/lib/profile"}) == Flow::error && !interactive_)
+      exit_shell(status());
     List home = get("home");
     std::string profile = (home.empty() ? std::string("/") : home[0]) + "/lib/profile";
     if (os::exists(profile)) {

@@ -73,9 +73,11 @@ build_emscripten() {
 }
 
 build_wasi() {
+  say "fetching third-party sources for git (tools/third-party.sh)"
+  "$WEB9_ROOT/tools/third-party.sh" "$BUILD/third_party" || die "tools/third-party.sh failed"
   say "building guest programs (clang-14, wasm32-wasi)"
   cmake -S "$WEB9_ROOT" -B "$BUILD/wasi" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_TOOLCHAIN_FILE="$WEB9_ROOT/cmake/wasi.cmake" >/dev/null
+    -DCMAKE_TOOLCHAIN_FILE="$WEB9_ROOT/cmake/wasi.cmake" -DWEB9_THIRD_PARTY="$BUILD/third_party" >/dev/null
   ninja -C "$BUILD/wasi" -j"$JOBS"
   say "packing the boot image (build/wasi/web9.img)"
   node "$WEB9_ROOT/tools/mkimage.mjs" --bin "$BUILD/wasi" || die "tools/mkimage.mjs failed"

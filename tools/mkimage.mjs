@@ -47,6 +47,12 @@ export function imageFiles({ binDir = defaultBinDir(), extra = [] } = {}) {
     if (!name.endsWith('.wasm')) continue;
     files.push({ path: `/bin/${name.slice(0, -5)}`, mode: 0o775, data: fs.readFileSync(path.join(binDir, name)) });
   }
+  // Scripts that are programs (apps/bin/NAME, "#!/bin/rc") go into /bin beside the wasm ones.
+  const scripts = path.join(repoRoot, 'apps/bin');
+  if (fs.existsSync(scripts)) {
+    for (const name of fs.readdirSync(scripts).sort())
+      files.push({ path: `/bin/${name}`, mode: 0o775, data: fs.readFileSync(path.join(scripts, name)) });
+  }
   const lib = path.join(repoRoot, 'shell/lib');
   if (fs.existsSync(lib)) walk(lib, '/lib', files);
   return [...files, ...extra];
@@ -74,7 +80,7 @@ export function makeImage(options) {
 
 const usage = `usage: node tools/mkimage.mjs [-o FILE] [--bin DIR] [--file HOST:GUEST]...
 
-Packs web9's boot image: DIR/NAME.wasm becomes /bin/NAME, shell/lib/ becomes /lib/.
+Packs web9's boot image: DIR/NAME.wasm and apps/bin/NAME become /bin/NAME, shell/lib/ becomes /lib/.
   -o FILE           where to write it (default DIR/web9.img, which tools/serve.mjs serves
                     as /build/bin/web9.img for the page)
   --bin DIR         the guest build (default $WEB9_WASI_BUILD, else \${WEB9_BUILD:-build}/wasi)
