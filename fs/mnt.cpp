@@ -374,6 +374,17 @@ void MountFs::walk_chunk(MountFid& f, std::shared_ptr<RemoteFid> from, std::shar
   });
 }
 
+std::function<void(Result<Fcall>)> MountFs::opened(MountFid& f, uint8_t mode, Reply<void> r) {
+  return [&f, mode, r](Result<Fcall> res) {
+    if (!res) return r(res.error());
+    f.qid = res->qid;
+    f.open = true;
+    f.mode = mode;
+    f.iounit = res->iounit;
+    r(success());
+  };
+}
+
 void MountFs::open(Fid& fid, uint8_t mode, Reply<void> r) {
   auto& f = static_cast<MountFid&>(fid);
   ensure(f, [this, &f, mode, r](Result<void> ok) {
@@ -381,14 +392,7 @@ void MountFs::open(Fid& fid, uint8_t mode, Reply<void> r) {
     Fcall t = message(Topen);
     t.fid = f.own->num;
     t.mode = mode;
-    rpc(std::move(t), &f, [&f, mode, r](Result<Fcall> res) {
-      if (!res) return r(res.error());
-      f.qid = res->qid;
-      f.open = true;
-      f.mode = mode;
-      f.iounit = res->iounit;
-      r(success());
-    });
+    rpc(std::move(t), &f, opened(f, mode, r));
   });
 }
 
@@ -401,14 +405,7 @@ void MountFs::create(Fid& fid, std::string_view name, uint32_t perm, uint8_t mod
     t.name = name;
     t.perm = perm;
     t.mode = mode;
-    rpc(std::move(t), &f, [&f, mode, r](Result<Fcall> res) {
-      if (!res) return r(res.error());
-      f.qid = res->qid;
-      f.open = true;
-      f.mode = mode;
-      f.iounit = res->iounit;
-      r(success());
-    });
+    rpc(std::move(t), &f, opened(f, mode, r));
   });
 }
 

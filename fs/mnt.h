@@ -85,6 +85,8 @@ class MountFs : public FileServer, public std::enable_shared_from_this<MountFs> 
   MountFs(ChanRef chan, uint32_t max_msize);
   void start();
   void rpc(Fcall t, const Fid* fid, std::function<void(Result<Fcall>)> done);
+  // Ropen and Rcreate alike: the fid is open, with the server's qid and iounit.
+  static std::function<void(Result<Fcall>)> opened(MountFid& f, uint8_t mode, Reply<void> r);
   void read_more();
   void received(Result<Bytes> data);
   void dispatch(Fcall r);

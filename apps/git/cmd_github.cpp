@@ -24,6 +24,7 @@
 
 #include "git.h"
 #include "lib9p.h"
+#include "netcmd.h"
 #include "output.h"
 #include "prog.h"
 #include "spawn.h"
@@ -160,18 +161,18 @@ void tick() {
   time_t now = std::time(nullptr);
   for (auto& [key, tp] : g_trees) {
     Tracked& t = *tp;
-    if (refresh(t.repo, t.st) < 0) continue;
     bool retry = !t.st.error.empty() && t.next_retry && now >= t.next_retry;
-    if (t.st.autosync || retry) {
-      std::string fp = fingerprint(t);
-      if (fp != t.fingerprint) {
-        t.fingerprint = fp;
-        t.since = now;
-      }
-      bool idle = !t.st.changed.empty() && now - t.since >= kIdleSeconds;
-      bool due = t.st.autosync && (now >= t.next_pull || t.st.ahead > 0) && t.st.conflicts.empty();
-      if (idle || retry || (due && t.st.changed.empty())) (void)run_sync(t, true);
+    // A tree with auto off and nothing to retry costs nothing per tick (no status walk).
+    if (!t.st.autosync && !retry) continue;
+    if (refresh(t.repo, t.st) < 0) continue;
+    std::string fp = fingerprint(t);
+    if (fp != t.fingerprint) {
+      t.fingerprint = fp;
+      t.since = now;
     }
+    bool idle = !t.st.changed.empty() && now - t.since >= kIdleSeconds;
+    bool due = t.st.autosync && (now >= t.next_pull || t.st.ahead > 0) && t.st.conflicts.empty();
+    if (idle || retry || (due && t.st.changed.empty())) (void)run_sync(t, true);
   }
 }
 
@@ -320,29 +321,13 @@ void attach_tree(const char* argv0, const std::string& key) {
     die("bind " + where, sys_reason(e));
 }
 
-int clone_progress(const git_indexer_progress* p, void*) {
-  static int last = -1;
-  if (!p->total_objects) return 0;
-  int pct = static_cast<int>(100.0 * p->received_objects / p->total_objects);
-  if (pct != last) {
-    last = pct;
-    std::fprintf(stderr, "\rReceiving objects: %3d%% (%u/%u), %zu KiB", pct, p->received_objects, p->total_objects,
-         p->received_bytes / 1024);
-    if (p->received_objects == p->total_objects) std::fprintf(stderr, ", done.\n");
-  }
-  return 0;
-}
-int sideband(const char* str, int len, void*) {
-  std::fprintf(stderr, "remote: %.*s", len, str);
-  return 0;
-}
-
 void clone_into(const std::string& url, const std::string& dir) {
   if (!make_dirs(dir.substr(0, dir.rfind('/')))) die(dir, std::strerror(errno));
   std::fprintf(stderr, "Cloning %s into %s\n", url.c_str(), dir.c_str());
   git_clone_options opts = GIT_CLONE_OPTIONS_INIT;
-  opts.fetch_opts.callbacks.transfer_progress = clone_progress;
-  opts.fetch_opts.callbacks.sideband_progress = sideband;
+  progress_callbacks(opts.fetch_opts.callbacks, url);
+  opts.fetch_opts.callbacks.update_tips = nullptr;  // a clone lists no refs
+  checkout_progress(opts.checkout_opts);
   git_repository* repo = nullptr;
   if (git_clone(&repo, url.c_str(), dir.c_str(), &opts) < 0) {
     std::string why = lasterr();

@@ -53,14 +53,10 @@ bool is_sidecar(const SyncState& st, const std::string& path) {
   return false;
 }
 
+// The checked-out branch, "" when HEAD is detached (git.h's head_branch says "HEAD" then).
 std::string current_branch(git_repository* repo) {
-  git_reference* head = nullptr;
-  if (git_reference_lookup(&head, repo, "HEAD") < 0) return "";
-  Ref h(head);
-  const char* target = git_reference_symbolic_target(head);
-  if (!target) return "";  // detached
-  std::string t = target;
-  return t.rfind("refs/heads/", 0) == 0 ? t.substr(11) : t;
+  std::string b = head_branch(repo);
+  return b == "HEAD" ? "" : b;
 }
 
 Sig author(git_repository* repo) { return Sig(signature(repo, "AUTHOR")); }

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startGitServer } from '../support/gitserver.mjs';
+import { startGitServer, runWeb9 } from '../support/gitserver.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const web9 = path.join(root, 'tools/web9');
@@ -31,23 +31,8 @@ after(async () => server?.close());
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'web9-remote-'));
 process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
-// One web9 boot running an rc script on the persistent home `home`; asynchronous, since the
-// server answers from this process.
-function run(home, command) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(web9, ['--kernel', kernelDir, '--bin', binDir, '--home', home, '-c', command]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+// web9 on the persistent home `home` (asynchronous: the git server answers from this process).
+const run = (home, command) => runWeb9(web9, ['--kernel', kernelDir, '--bin', binDir, '--home', home], command);
 
 const bare = (name, ...args) =>
   execFileSync('git', ['--git-dir', path.join(server.root, `${name}.git`), ...args], { encoding: 'utf8' });

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startGitServer } from '../support/gitserver.mjs';
+import { startGitServer, runWeb9 } from '../support/gitserver.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const web9 = path.join(root, 'tools/web9');
@@ -38,23 +38,8 @@ async function git() {
 }
 after(async () => server?.close());
 
-// Runs an rc command line in web9 with home as its persistent home. Asynchronous: the git
-// server lives in this process and must keep answering.
-function run(home, command, { timeout = 60000 } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(web9, ['--kernel', kernelDir, '--bin', binDir, '--home', home, '-c', command]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+// web9 on the persistent home `home` (asynchronous: the git server answers from this process).
+const run = (home, command) => runWeb9(web9, ['--kernel', kernelDir, '--bin', binDir, '--home', home], command);
 
 // Native git against the server's bare repository.
 function bare(srv, name, ...args) {

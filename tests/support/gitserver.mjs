@@ -190,3 +190,24 @@ export async function startGitServer({ token = null } = {}) {
     },
   };
 }
+
+/**
+ * Runs an rc command line in web9 (tools/web9 with args before -c, e.g. --home DIR) and resolves
+ * to {status, stdout, stderr}. Asynchronous on purpose: a git server started by startGitServer
+ * answers from the same Node process, so a spawnSync would wait on itself.
+ */
+export function runWeb9(web9, args, command, { timeout = 60000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(web9, [...args, '-c', command]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
