@@ -32,6 +32,8 @@ constexpr Program programs[] = {
     {"env", "print the environment"},
     {"false", "fail"},
     {"find", "walk directory trees (-name, -type, -print)"},
+    {"git", "version control on libgit2: clone, commit, push, pull, ... (git --help)"},
+    {"github", "clone OWNER/REPO into the home, bind it at /n/github, keep it in sync"},
     {"grep", "print lines matching regular expressions"},
     {"head", "print the first lines of files"},
     {"help", "this list"},
