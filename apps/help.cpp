@@ -56,6 +56,7 @@ constexpr Program programs[] = {
     {"tail", "print the last lines of a file, or (-f) follow it"},
     {"tee", "copy standard input to standard output and files"},
     {"test", "evaluate a condition"},
+    {"time", "run a command and print the real time it took"},
     {"touch", "update modification times, creating files"},
     {"tr", "translate or delete characters"},
     {"true", "succeed"},

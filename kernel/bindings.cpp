@@ -131,9 +131,20 @@ class Web9 {
   // is mounted at /usr/$user, which is $home and the first program's working directory. With
   // no store there, /usr/$user is a directory of the root's RamFs and host.notice says why.
   // Answers through host.booted(pid) or host.failed(message), then host.exit(status).
-  void boot(std::string image, val argv_js, val options) {
+  // Room for the boot image, n bytes, in kernel memory: the worker copies the image there with
+  // one HEAPU8.set (Embind's std::string conversion copies a typed array a byte at a time, tens
+  // of milliseconds for a few MB) and then calls boot.
+  uintptr_t imageBuffer(size_t n) {
+    image_.assign(n, '\0');
+    return reinterpret_cast<uintptr_t>(image_.data());
+  }
+
+  // Boots from the image imageBuffer was given.
+  void boot(val argv_js, val options) {
     auto argv = emscripten::vecFromJSArray<std::string>(argv_js);
     if (argv.empty()) return fail("boot: no program to run");
+    std::string image = std::move(image_);
+    image_.clear();
     auto files = parse_image(image);
     image.clear();
     if (!files) return fail(files.error().text());
@@ -383,6 +394,7 @@ class Web9 {
 
   val js_;
   std::string user_ = "glenda";
+  std::string image_;  // the boot image between imageBuffer and boot
   Kernel kernel_;
   JsHost host_;
   Syscalls syscalls_;
@@ -398,6 +410,7 @@ class Web9 {
 EMSCRIPTEN_BINDINGS(web9) {
   emscripten::class_<web9::Web9>("Web9")
       .constructor<emscripten::val>()
+      .function("imageBuffer", &web9::Web9::imageBuffer)
       .function("boot", &web9::Web9::boot)
       .function("frame", &web9::Web9::frame)
       .function("submit", &web9::Web9::submit)

@@ -176,9 +176,21 @@ struct Syscalls::State {
   }
 
   // --- replies ---
+  // A process with a worker that takes no notes ends at its first note: the call it is blocked
+  // in (interrupted by the note) or its next one answers kErrKilled instead of letting it run
+  // on through the stop grace — a ^C'd reader must not read the line typed after the ^C.
+  bool doomed(const P& p) {
+    if (p->notify || !p->started) return false;
+    Process* k = kernel.process(p->pid);
+    return k && !k->notes.empty();
+  }
   void finish(const P& p) {
     if (p->gone) return;
     p->pending = false;
+    if (doomed(p)) {
+      p->f->err = kErrKilled;
+      p->f->out_len = 0;
+    }
     host.reply(p->pid);
   }
   void ok(const P& p) {
@@ -280,6 +292,7 @@ void Syscalls::State::submit(int pid) {
   f->err = 0;
   f->out_len = 0;
   for (auto& r : f->r) r = 0;
+  if (doomed(p)) return finish(p);
   if (f->in_len > kChannelData) return fail(p, Error(Errc::fault, "request larger than the channel"));
   dispatch(p);
 }

@@ -42,6 +42,10 @@ static_assert(offsetof(SyscallFrame, a) == 32 && offsetof(SyscallFrame, r) == 96
 constexpr size_t kFrameHeader = 128;
 constexpr size_t kChannelData = 1 << 20;
 constexpr size_t kChannelSize = kFrameHeader + kChannelData;
+// A reply's err when the process is to end now: it takes no notes and one was posted to it
+// (Plan 9's default action). The process side unwinds the program at once; outside WASI's
+// errno range.
+constexpr int32_t kErrKilled = 65536;
 
 // What a process worker is started with.
 struct ProcessImage {

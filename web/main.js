@@ -2,8 +2,10 @@
 // then only forwards bytes and sizes between the two (protocol.js says what crosses).
 
 import { checkBrowser, showMissing } from './isolation.js';
-import { Console } from './terminal.js';
 import * as protocol from './protocol.js';
+
+// terminal.js brings xterm.js, the page's largest script: it loads while the kernel boots.
+const terminalLoading = import('./terminal.js');
 
 const root = document.getElementById('web9');
 
@@ -150,51 +152,77 @@ function handleKernelMessage(con, msg) {
       con.error(`web9: the kernel stopped: ${msg.message}`);
       setState('failed');
       break;
+    case 'workerError':
+      con.error(`web9: ${msg.message}`);
+      setState('failed');
+      break;
     default:
       console.warn('web9: unknown message from the kernel worker:', msg);
   }
 }
 
-async function startKernel(con) {
+// Starts the kernel worker and boots it at once; what it says before the console is drawn waits
+// in a queue until attach(con). Answers {worker, attach}.
+function startKernel() {
   const url = new URL(protocol.kernelWorkerPath, document.baseURI);
-  con.progress('web9: starting the kernel…');
-  const problem = await workerScriptProblem(url);
-  if (problem) {
-    con.error(`web9: cannot start the kernel worker: ${problem}.\nIs the system built and served by tools/serve.mjs?`);
-    setState('failed');
-    return null;
-  }
-  const worker = new Worker(url, { type: 'module', name: 'kernel' });
-  worker.onmessage = (e) => handleKernelMessage(con, e.data);
-  worker.onmessageerror = () => con.error('web9: a message from the kernel worker could not be read');
-  worker.onerror = (e) => {
+  // index.html has usually started it already.
+  const started = globalThis.web9Kernel;
+  delete globalThis.web9Kernel;
+  const worker = started ?? new Worker(url, { type: 'module', name: 'kernel' });
+  let con = null;
+  const queue = []; // messages (and errors) that came before the console
+  const handle = (msg) => (con ? handleKernelMessage(con, msg) : queue.push(msg));
+  worker.onmessage = (e) => handle(e.data);
+  for (const msg of worker.early?.splice(0) ?? []) handle(msg); // what it said before main.js ran
+  worker.onmessageerror = () => handle({ type: 'fatal', message: 'a message from the kernel worker could not be read' });
+  const onError = async (e) => {
     e.preventDefault();
+    // A worker that fails to load reports only an anonymous error event: ask for the script to
+    // tell the user which file is missing.
+    const problem = await workerScriptProblem(url);
     const where = e.filename ? ` (${new URL(e.filename).pathname}:${e.lineno})` : '';
-    con.error(`web9: the kernel worker failed: ${e.message || 'it could not be loaded'}${where}`);
-    setState('failed');
+    const message = problem
+      ? `cannot start the kernel worker: ${problem}.\nIs the system built and served by tools/serve.mjs?`
+      : `the kernel worker failed: ${e.message || 'it could not be loaded'}${where}`;
+    handle({ type: 'workerError', message });
   };
-  worker.postMessage(protocol.resize(con.cols, con.rows));
+  worker.onerror = onError;
+  if (worker.failed) onError(worker.failed);
   // The kernel and the boot image (tools/mkimage.mjs) as tools/serve.mjs serves the builds.
   const kernel = new URL('build/kernel/kernel.mjs', document.baseURI).href;
   const image = new URL('build/bin/web9.img', document.baseURI).href;
   worker.postMessage(protocol.boot(kernel, image, firstProgram));
-  return worker;
+  return {
+    worker,
+    attach(console) {
+      con = console;
+      worker.postMessage(protocol.resize(con.cols, con.rows));
+      if (document.documentElement.dataset.web9State === 'booting') con.progress('web9: starting the kernel…');
+      for (const msg of queue.splice(0)) handleKernelMessage(con, msg);
+    },
+  };
 }
 
 async function boot() {
   setState('checking');
+  // When index.html could start the kernel worker (the page is cross-origin isolated, the usual
+  // case), it boots at once and the other requirements are checked while it loads.
+  let kernel = globalThis.web9Kernel ? startKernel() : null;
   const check = await checkBrowser();
   if (check.reloading) return;
   if (!check.ok) {
+    kernel?.worker.terminate();
     showMissing(root, check.missing);
     setState('unsupported');
     return;
   }
-  setState('booting');
-  let worker = null;
+  kernel ??= startKernel();
+  const { worker } = kernel;
+  if (document.documentElement.dataset.web9State === 'checking') setState('booting');
+  const { Console } = await terminalLoading;
   const con = new Console(root, {
-    onInput: (bytes) => worker && protocol.postBytes(worker, protocol.input(bytes)),
-    onResize: (cols, rows) => worker?.postMessage(protocol.resize(cols, rows)),
+    onInput: (bytes) => protocol.postBytes(worker, protocol.input(bytes)),
+    onResize: (cols, rows) => worker.postMessage(protocol.resize(cols, rows)),
   });
   askForFiles = uploadChooser(() => worker);
   // Files dropped anywhere on the terminal go into $home/upload.
@@ -205,9 +233,9 @@ async function boot() {
     const list = [...(e.dataTransfer?.files ?? [])];
     if (!list.length) return;
     e.preventDefault();
-    worker?.postMessage(protocol.drop(asFiles(list)));
+    worker.postMessage(protocol.drop(asFiles(list)));
   });
-  worker = await startKernel(con);
+  kernel.attach(con);
   // For debugging from the browser console, and for tests.
   globalThis.web9 = { console: con, worker };
 }

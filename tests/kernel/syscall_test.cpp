@@ -391,6 +391,24 @@ TEST_CASE("notes: stop without a handler, EINTR and noted with one", "[syscall]"
   CHECK(t.call(1, Op::noted, {64}).data == "interrupt");
 }
 
+TEST_CASE("a note ends a process without a handler at once: its blocked and later calls answer kErrKilled", "[syscall]") {
+  Rig t;
+  int a = t.spawn(1, "/bin/hello", std::string("a\0", 2), {}, 4);
+  Out p = t.call(a, Op::pipe, {});
+  REQUIRE(!t.post(a, Op::fd_read, {p.r[0], 10}));  // blocks: nobody has written
+  CHECK(t.call(1, Op::note, {a}, "interrupt").err == 0);
+  CHECK(t.result(a).err == kErrKilled);  // the read it was blocked in
+  CHECK(t.call(a, Op::getpid, {}).err == kErrKilled);  // and anything it tries after
+  // The stop is still asked for, for a program that makes no more calls.
+  REQUIRE(!t.host.stops.empty());
+  CHECK(t.host.stops.back() == std::pair<int, int>{a, 100});
+  t.sys.exited(a, "killed");
+  Out w = t.call(1, Op::wait, {64});
+  CHECK(w.r[0] == a);
+  CHECK(w.data == "interrupt");
+  CHECK(t.call(1, Op::note, {a}, "x").err != 0);  // it is gone
+}
+
 TEST_CASE("malformed frames are refused without harm", "[syscall]") {
   Rig t;
   SyscallFrame* f = t.sys.frame(1);

@@ -147,3 +147,21 @@ test('with no program, rc reads commands from a stdin that is not a terminal', {
   assert.equal(r.stdout, 'a\nb\n');
   assert.equal(r.status, 0);
 });
+
+test('time runs a command, passes its output and status on, and prints the real time it took', { skip: need('rc', 'time', 'echo', 'sleep', 'false') }, () => {
+  let r = run(['-c', 'time echo a b; time sleep 0.2']);
+  assert.equal(r.stdout, 'a b\n');
+  assert.equal(r.status, 0);
+  const lines = r.stderr.trim().split('\n');
+  assert.match(lines[0], /^\d+\.\d{3}r echo a b$/);
+  const slept = Number(/^(\d+\.\d{3})r sleep 0\.2$/.exec(lines[1])?.[1]);
+  assert.ok(slept >= 0.19, `sleep 0.2 took ${lines[1]}`);
+  r = run(['-c', 'time false; echo status $status']);
+  assert.match(r.stdout, /^status .+/);
+  assert.notEqual(r.stdout, 'status \n');
+  r = run(['-c', 'time /bin/nonesuch; echo status $status']);
+  assert.match(r.stderr, /time: \/bin\/nonesuch: /);
+  r = run(['-c', 'time']);
+  assert.match(r.stderr, /usage: time command/);
+  assert.notEqual(r.status, 0);
+});

@@ -19,6 +19,8 @@ const DOORBELL_TIMEOUT_MS = 100;
 // How long a tab waits for the home's lock before it opens the home read-only.
 const LOCK_WAIT_MS = 1000;
 const processWorkerUrl = new URL('../runtime/worker-process.js', import.meta.url);
+const decoder = new TextDecoder();
+const IMAGE_MAGIC = 'web9img1\n'; // tools/mkimage.mjs
 
 let K = null; // the Emscripten module
 let web9 = null; // its Web9 instance
@@ -27,6 +29,10 @@ const doorbell = new Int32Array(new SharedArrayBuffer(4));
 // pid → {pid, channel (SharedArrayBuffer), bytes (Uint8Array on it), state (Int32Array on it),
 //        inKernel (a request is with the kernel), worker, stopTimer, gone}
 const procs = new Map();
+// Channels of processes that ended cleanly, for the next ones: a spawn then allocates no MiB.
+// (A terminated worker's channel is never reused: its thread may not have stopped yet.)
+const freeChannels = [];
+const FREE_CHANNELS = 4;
 // image key → Promise<WebAssembly.Module>: a program is compiled once. Oldest first, at most
 // MODULE_CACHE entries (a key names one version of one file; edited programs get new keys).
 const modules = new Map();
@@ -91,9 +97,15 @@ function onProcessMessage(w, msg) {
       recycle(w);
       if (!p || p.gone) return;
       finish(p);
+      // The program is over and its worker let go of the channel: the next process may have it.
+      if (freeChannels.length < FREE_CHANNELS) {
+        Atomics.store(p.state, 0, 0);
+        freeChannels.push(p.channel);
+      }
       // After proc_exit the kernel has the status already; otherwise the worker ended on its own.
       if (msg.how === 'return') web9.exited(p.pid, '');
       else if (msg.how === 'trap') web9.exited(p.pid, `sys: trap: ${msg.message}`);
+      else if (msg.how === 'killed') web9.exited(p.pid, 'killed'); // the kernel has the note
       break;
     }
     default:
@@ -147,7 +159,7 @@ const host = {
   },
 
   start(pid, key, wasm, argv, env) {
-    const channel = new SharedArrayBuffer(CHANNEL_SIZE);
+    const channel = freeChannels.pop() ?? new SharedArrayBuffer(CHANNEL_SIZE);
     const p = {
       pid, channel, bytes: new Uint8Array(channel), state: new Int32Array(channel, 0, 1),
       inKernel: false, worker: null, stopTimer: undefined, gone: false,
@@ -163,7 +175,7 @@ const host = {
         return;
       }
       // wasm is a view on kernel memory, good only during this call: compile a copy.
-      compiled = WebAssembly.compile(wasm.slice());
+      compiled = precompiled(wasm) ?? WebAssembly.compile(wasm.slice());
       if (key) {
         modules.set(key, compiled);
         compiled.catch(() => modules.delete(key));
@@ -310,7 +322,7 @@ async function openHome(home) {
 async function shutdown() {
   let error = null;
   try {
-    const opened = (await homeOpening)?.store;
+    const opened = (await (homeOpening ?? loads.get('home undefined')))?.store;
     await (store ?? opened)?.close();
   } catch (err) {
     error = `the home directory was not closed cleanly: ${err?.message ?? err}`;
@@ -474,6 +486,73 @@ async function dropFiles(files) {
   }
 }
 
+// --- loading early ---
+
+// The page always boots the same kernel, image and home; this worker starts on them as soon as
+// it runs, while the page is still drawing itself, and boot() takes what has come (by key)
+// instead of asking again. tools/web9 names its own files, so under Node nothing is guessed.
+const loads = new Map(); // key -> Promise
+
+function once(key, load) {
+  let p = loads.get(key);
+  if (!p) loads.set(key, (p = load()));
+  return p;
+}
+
+// The first program's module, compiled from the boot image while the kernel instantiates:
+// {bytes, module: Promise<WebAssembly.Module>}; start() takes it when the kernel hands it the
+// same bytes.
+let firstProgram = null;
+
+// The bytes of the file at path in a boot image (tools/mkimage.mjs's format), or null.
+export function imageFile(image, path) {
+  let at = IMAGE_MAGIC.length;
+  const field = () => {
+    const nul = image.indexOf(0, at);
+    if (nul < 0) return null;
+    const text = decoder.decode(image.subarray(at, nul));
+    at = nul + 1;
+    return text;
+  };
+  if (decoder.decode(image.subarray(0, at)) !== IMAGE_MAGIC) return null;
+  while (at < image.length) {
+    const name = field();
+    const mode = field();
+    const size = Number(field());
+    if (name === null || mode === null || !Number.isSafeInteger(size)) return null;
+    if (name === path) return image.subarray(at, at + size);
+    at += size;
+  }
+  return null;
+}
+
+function precompile(image, path) {
+  const bytes = imageFile(image, path);
+  if (!bytes) return;
+  const module = WebAssembly.compile(bytes);
+  module.catch(() => {}); // start() then compiles it again and reports the error
+  firstProgram = { bytes, module };
+}
+
+// The precompiled module, if wasm holds the same bytes.
+function precompiled(wasm) {
+  const f = firstProgram;
+  if (!f || f.bytes.length !== wasm.length) return null;
+  for (let i = 0; i < wasm.length; i++) if (f.bytes[i] !== wasm[i]) return null;
+  firstProgram = null;
+  return f.module;
+}
+
+if (!isNode) {
+  const at = (p) => new URL(p, import.meta.url);
+  const [kernelUrl, wasmUrl, imageUrl] = ['../build/kernel/kernel.mjs', '../build/kernel/kernel.wasm', '../build/bin/web9.img'].map(at);
+  const quiet = (p) => p.catch(() => null); // boot() reports a failure, if it asks for the thing
+  quiet(once(`import ${kernelUrl.href}`, () => import(kernelUrl.href)));
+  quiet(once(`bytes ${wasmUrl.href}`, () => readBytes(wasmUrl)));
+  quiet(once(`bytes ${imageUrl.href}`, () => readBytes(imageUrl))).then((image) => image && precompile(image, '/bin/rc'));
+  quiet(once('home undefined', () => openHome(undefined)));
+}
+
 // --- messages from the page (or tools/web9.mjs) ---
 
 let winsize = null;
@@ -484,17 +563,19 @@ async function boot(msg) {
   const kernelUrl = new URL(msg.kernel);
   const wasmUrl = new URL(kernelUrl.pathname.replace(/\.m?js$/, '.wasm') + kernelUrl.search, kernelUrl);
   const [{ default: createKernel }, wasmBinary, image, home, net] = await Promise.all([
-    import(kernelUrl.href),
-    readBytes(wasmUrl),
+    once(`import ${kernelUrl.href}`, () => import(kernelUrl.href)),
+    once(`bytes ${wasmUrl.href}`, () => readBytes(wasmUrl)),
     msg.image instanceof Uint8Array
       ? msg.image
-      : readBytes(msg.image).catch((err) => {
+      : once(`bytes ${new URL(msg.image).href}`, () => readBytes(msg.image)).catch((err) => {
           throw new Error(`no boot image: ${err.message} (node tools/mkimage.mjs makes it)`);
         }),
-    (homeOpening = openHome(msg.options?.home)),
+    (homeOpening = once(`home ${msg.options?.home}`, () => openHome(msg.options?.home))),
     // /net/web's network; in a tab the dev server's /config.json names its CORS proxy.
     NetWeb.open({ home: msg.options?.home, configUrl: isNode ? null : new URL('../config.json', import.meta.url).href }),
   ]);
+  // A home opened early that this boot does not use gives its lock back.
+  if (msg.options?.home !== undefined) loads.get('home undefined')?.then((h) => h?.store?.close());
   K = await createKernel({ wasmBinary });
   // For debugging over DevTools, and for tests (tests/opfs/heap.mjs): the kernel's memory.
   globalThis.web9Kernel = { memoryBytes: () => K.HEAPU8.length };
@@ -514,7 +595,9 @@ async function boot(msg) {
   const options = { ...msg.options };
   delete options.home;
   if (!store) options.homeNote = home.why;
-  web9.boot(image, msg.argv, options);
+  const at = web9.imageBuffer(image.length);
+  K.HEAPU8.set(image, at); // HEAPU8 read after the call, which may have grown memory
+  web9.boot(msg.argv, options);
   for (const m of early.splice(0)) onMessage(m);
 }
 
@@ -559,3 +642,6 @@ function onMessage(msg) {
 }
 
 parent.listen(onMessage);
+// Process workers take longer to start than the kernel takes to load: start them now, so the
+// first program's worker is ready when boot spawns it.
+refillPool();

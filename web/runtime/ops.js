@@ -3,6 +3,8 @@
 export const FRAME_HEADER = 128;
 export const CHANNEL_DATA = 1 << 20;
 export const CHANNEL_SIZE = FRAME_HEADER + CHANNEL_DATA;
+// A reply err meaning: end the program now (kErrKilled).
+export const ERR_KILLED = 65536;
 
 export const OP = Object.freeze({
   fd_read:                 1,

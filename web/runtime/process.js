@@ -7,7 +7,7 @@
 // Every guest pointer and length is checked against the memory's size before it is touched: a
 // bad one answers EFAULT and never reaches the kernel.
 
-import { OP, FRAME_HEADER, CHANNEL_DATA } from './ops.js';
+import { OP, FRAME_HEADER, CHANNEL_DATA, ERR_KILLED } from './ops.js';
 
 // WASI errno values used here.
 const ESUCCESS = 0;
@@ -33,6 +33,15 @@ export class ExitError extends Error {
     this.name = 'ExitError';
     this.code = code;
     this.status = status;
+  }
+}
+
+// Thrown when the kernel answers a call with ERR_KILLED: a note the program does not take
+// ends it now. The kernel learns it is gone from the worker ('done', how 'killed').
+export class KilledError extends Error {
+  constructor() {
+    super('killed by a note');
+    this.name = 'KilledError';
   }
 }
 
@@ -102,6 +111,7 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
     while (Atomics.load(hdr, 0) === 1) Atomics.wait(hdr, 0, 1);
     const err = hdr[3];
     Atomics.store(hdr, 0, 0);
+    if (err === ERR_KILLED) throw new KilledError();
     return err;
   }
   const outLen = () => Math.min(hdr[4] >>> 0, CHANNEL_DATA);
@@ -577,5 +587,5 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
     },
   };
 
-  return { imports: { wasi_snapshot_preview1: wasi, web9 }, ExitError };
+  return { imports: { wasi_snapshot_preview1: wasi, web9 }, ExitError, KilledError };
 }

@@ -5,6 +5,7 @@
 // channel) and calls _start. When the program ends it posts {type: 'done', pid, how}:
 //   how 'exit'    proc_exit or exits: the kernel already has the status
 //   how 'return'  _start returned without proc_exit (status "")
+//   how 'killed'  a note it does not take ended it (the kernel answered a call ERR_KILLED)
 //   how 'trap'    the program trapped or could not be instantiated; message says why
 // The kernel worker may then send another 'run' (workers are reused) or terminate it; a worker
 // that is stopped (kill) is terminated and never reused.
@@ -12,9 +13,9 @@
 import { parent } from '../kernel/platform.js';
 import { makeImports } from './process.js';
 
-async function run({ module, channel, doorbell, pid, argv, env }) {
+function run({ module, channel, doorbell, pid, argv, env }) {
   let instance = null;
-  const { imports, ExitError } = makeImports({
+  const { imports, ExitError, KilledError } = makeImports({
     channel,
     doorbell: new Int32Array(doorbell),
     pid,
@@ -23,12 +24,14 @@ async function run({ module, channel, doorbell, pid, argv, env }) {
     getMemory: () => instance.exports.memory,
   });
   try {
-    instance = await WebAssembly.instantiate(module, imports);
+    // Synchronously: a worker may instantiate any size of module so, and it saves a task hop.
+    instance = new WebAssembly.Instance(module, imports);
     if (typeof instance.exports._start !== 'function') throw new Error('the program has no _start');
     instance.exports._start();
     parent.post({ type: 'done', pid, how: 'return' });
   } catch (err) {
     if (err instanceof ExitError) parent.post({ type: 'done', pid, how: 'exit' });
+    else if (err instanceof KilledError) parent.post({ type: 'done', pid, how: 'killed' });
     else parent.post({ type: 'done', pid, how: 'trap', message: String(err?.message ?? err) });
   }
 }
