@@ -173,18 +173,33 @@ export class OpfsStore {
   }
 
   async #open(rootDirName) {
+    // The lock and the handles are asked for together: each OPFS call is a round trip to the
+    // browser's storage process, and a boot waits for this.
+    const dir = navigator.storage.getDirectory().then((root) => root.getDirectoryHandle(rootDirName, { create: true }));
+    dir.catch(() => {}); // reported below, once the lock is settled
     await this.#lock();
     try {
-      const root = await navigator.storage.getDirectory();
-      this.#dir = await root.getDirectoryHandle(rootDirName, { create: true });
-      this.#dataDir = await this.#dir.getDirectoryHandle('data', { create: true });
-      for (const name of ['meta.0', 'meta.1', 'journal'])
-        this.#slots.push(await openSah(await this.#dir.getFileHandle(name, { create: true })));
+      this.#dir = await dir;
+      const names = ['meta.0', 'meta.1', 'journal'];
+      const opened = names.map((name) => this.#dir.getFileHandle(name, { create: true }).then(openSah));
+      let data;
+      try {
+        [data, ...this.#slots] = await Promise.all([this.#dir.getDirectoryHandle('data', { create: true }), ...opened]);
+      } catch (err) {
+        // Whatever did open is closed by #closeHandles below.
+        for (const p of opened) this.#slots.push(await p.catch(() => null));
+        this.#slots = this.#slots.filter(Boolean);
+        throw err;
+      }
+      this.#dataDir = data;
       this.#journal = this.#slots.pop();
       this.#load();
       if (!this.readOnly) {
         await this.#recover();
-        this.#checkpoint(); // a fresh generation: replayed records need not be read again
+        // A fresh generation, so that replayed records need not be read again; a journal that
+        // holds none (the store was closed cleanly) needs no snapshot written at every boot.
+        if (this.#jend === JOURNAL_HEADER) this.#checkpointAt = this.#opts.checkpointBytes;
+        else this.#checkpoint();
       }
     } catch (err) {
       this.#closeHandles();
