@@ -172,6 +172,13 @@ void ConsDevice::write(Fid& fid, uint64_t offset, std::span<const uint8_t> data,
 
 void ConsDevice::stat(Fid& fid, Reply<Dir> r) { r(stat_of(fid.qid.path)); }
 
+void ConsDevice::ready(Fid& fid, bool for_write, Reply<Readiness> r) {
+  if (!fid.open) return r(Errc::badf);
+  if (for_write || fid.qid.path != Qcons) return r(Readiness{});
+  if (readable()) return r(Readiness{ready_.front().data.size() - ready_.front().off, false});
+  waiting_ready_.push_back(PendingReady{&fid, std::move(r)});
+}
+
 void ConsDevice::clunk(Fid& fid) {
   flush(fid);
   auto& f = static_cast<ConsFid&>(fid);
@@ -188,8 +195,18 @@ void ConsDevice::flush(Fid& fid) {
       ++it;
     }
   }
-  // Answer only after the queue is consistent: a reply may start another request.
+  std::vector<Reply<Readiness>> queries;
+  for (auto it = waiting_ready_.begin(); it != waiting_ready_.end();) {
+    if (it->fid == &fid) {
+      queries.push_back(std::move(it->reply));
+      it = waiting_ready_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Answer only after the queues are consistent: a reply may start another request.
   for (auto& reply : cancelled) reply(Errc::intr);
+  for (auto& reply : queries) reply(Errc::intr);
 }
 
 Dir ConsDevice::stat_of(uint64_t path) const {
@@ -317,6 +334,11 @@ void ConsDevice::serve() {
     waiting_.pop_front();
     p.reply(take(p.count));
   }
+  // What is left is readable now: answer the readiness queries.
+  if (!readable() || waiting_ready_.empty()) return;
+  Readiness now{ready_.front().data.size() - ready_.front().off, false};
+  auto queries = std::exchange(waiting_ready_, {});
+  for (auto& q : queries) q.reply(now);
 }
 
 void ConsDevice::write_cons(std::string_view text) {

@@ -34,6 +34,10 @@ class ConsFid;
 // mode input bytes go to readers untouched (no echo, ^C arrives as 0x03) and a read returns
 // whatever has arrived, up to count. A half-typed line becomes readable when raw mode starts.
 //
+// Readiness (ready): a read of cons is ready when it would not wait: input is readable in the
+// mode the console is in (a completed line, a ^D, or raw bytes) and no reader is waiting ahead;
+// nbytes is what the next read could take. Every other file, and writing, is always ready.
+//
 // Output: writes to cons go to output() with each "\n" turned into "\r\n" (a tty's ONLCR),
 // because xterm.js, like any terminal, moves to column 0 only on "\r".
 class ConsDevice : public FileServer {
@@ -48,6 +52,7 @@ class ConsDevice : public FileServer {
   void read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r) override;
   void write(Fid& fid, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) override;
   void stat(Fid& fid, Reply<Dir> r) override;
+  void ready(Fid& fid, bool for_write, Reply<Readiness> r) override;
   void clunk(Fid& fid) override;
   void flush(Fid& fid) override;
 
@@ -82,6 +87,10 @@ class ConsDevice : public FileServer {
     uint32_t count;
     Reply<Bytes> reply;
   };
+  struct PendingReady {
+    const Fid* fid;
+    Reply<Readiness> reply;
+  };
 
   void cook(uint8_t c, std::string& echo);
   void erase_char(std::string& echo);
@@ -90,6 +99,7 @@ class ConsDevice : public FileServer {
   void set_raw(ConsFid& fid, bool on);
   Bytes take(uint32_t count);
   void serve();
+  bool readable() const { return waiting_.empty() && !ready_.empty(); }
   void emit(std::string_view bytes);
   void read_cons(Fid& fid, uint32_t count, Reply<Bytes> r);
   void write_cons(std::string_view text);
@@ -104,6 +114,7 @@ class ConsDevice : public FileServer {
   std::string line_;           // the line being typed (cooked mode)
   std::deque<Chunk> ready_;    // input waiting for readers
   std::deque<PendingRead> waiting_;
+  std::deque<PendingReady> waiting_ready_;  // readiness queries on cons
   int raw_votes_ = 0;
   uint32_t cols_ = 80, rows_ = 24;
   int64_t time_offset_ = 0;    // set by writing /dev/time

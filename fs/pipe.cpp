@@ -37,6 +37,11 @@ struct WaitingWrite {
   Reply<uint32_t> reply;
 };
 
+struct WaitingReady {
+  const Fid* fid;
+  Reply<Readiness> reply;
+};
+
 // One direction: written at one end, read at the other.
 struct Stream {
   std::deque<Bytes> chunks;  // one per write
@@ -47,9 +52,21 @@ struct Stream {
   bool broken = false;  // the reading end is closed: writes fail
   std::deque<WaitingRead> readers;
   std::deque<WaitingWrite> writers;
+  // Readiness queries (poll) from the reading end and from the writing end.
+  std::deque<WaitingReady> ready_to_read;
+  std::deque<WaitingReady> ready_to_write;
+
+  // A read would not wait; a write would not wait.
+  bool readable() const { return queued > 0 || eof; }
+  bool writable() const { return broken || written - consumed < PipeDevice::kLimit; }
+  Readiness read_readiness() const { return {queued, eof}; }
+  Readiness write_readiness() const {
+    return {broken ? 0 : PipeDevice::kLimit - (written - consumed), broken};
+  }
 
   Bytes take(uint32_t count);
   void pump();
+  void wake();
   void release_writers();
   void hang_up_readers();
   void hang_up_writers();
@@ -97,6 +114,19 @@ void Stream::pump() {
     r.reply(take(r.count));
   }
   release_writers();
+  wake();
+}
+
+// Answers the readiness queries that now hold, once the stream is settled.
+void Stream::wake() {
+  std::vector<std::function<void()>> answers;
+  auto answer = [&](std::deque<WaitingReady>& queue, Readiness now) {
+    for (auto& w : queue) answers.push_back([reply = std::move(w.reply), now] { reply(now); });
+    queue.clear();
+  };
+  if (readable()) answer(ready_to_read, read_readiness());
+  if (writable()) answer(ready_to_write, write_readiness());
+  for (auto& a : answers) a();
 }
 
 void Stream::release_writers() {
@@ -123,6 +153,7 @@ void Stream::hang_up_writers() {
     writers.pop_front();
     w.reply(Errc::pipe);
   }
+  wake();
 }
 
 void Stream::flush(const Fid* fid) {
@@ -139,6 +170,8 @@ void Stream::flush(const Fid* fid) {
   };
   cancel(readers);
   cancel(writers);
+  cancel(ready_to_read);
+  cancel(ready_to_write);
   for (auto& c : cancelled) c();
 }
 
@@ -247,6 +280,22 @@ void PipeDevice::write(Fid& fid, uint64_t, std::span<const uint8_t> data, Reply<
 void PipeDevice::stat(Fid& fid, Reply<Dir> r) {
   auto& f = static_cast<PipeFid&>(fid);
   r(stat_of(*f.pipe, file_of(fid.qid)));
+}
+
+void PipeDevice::ready(Fid& fid, bool for_write, Reply<Readiness> r) {
+  auto& f = static_cast<PipeFid&>(fid);
+  if (!fid.open) return r(Errc::badf);
+  if (fid.qid.is_dir()) return r(Readiness{});
+  int end = end_of(fid.qid);
+  if (for_write) {
+    Stream& s = f.pipe->written_at(end);
+    if (s.writable()) return r(s.write_readiness());
+    s.ready_to_write.push_back(WaitingReady{&fid, std::move(r)});
+  } else {
+    Stream& s = f.pipe->read_at(end);
+    if (s.readable()) return r(s.read_readiness());
+    s.ready_to_read.push_back(WaitingReady{&fid, std::move(r)});
+  }
 }
 
 void PipeDevice::clunk(Fid& fid) {

@@ -25,6 +25,10 @@ namespace web9 {
 // - flush(fid) answers the fid's waiting reads and writes with Errc::intr; a flushed write's
 //   bytes stay queued (pipe(2): "some unknown number of bytes may have been transferred").
 // - stat of data or data1 gives as length the bytes that a read there would find.
+// - ready(fid, false) answers once a read would not wait: bytes are queued or the writing end is
+//   gone (hangup); ready(fid, true) once the direction holds less than kLimit or the reading end
+//   is gone (hangup). nbytes is the bytes queued, or the room left below kLimit. flush(fid)
+//   answers the fid's waiting queries with Errc::intr.
 class PipeDevice : public FileServer {
  public:
   // Bytes one direction holds before writers wait (Plan 9 uses 32 KiB; more keeps a fast
@@ -39,6 +43,7 @@ class PipeDevice : public FileServer {
   void read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r) override;
   void write(Fid& fid, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) override;
   void stat(Fid& fid, Reply<Dir> r) override;
+  void ready(Fid& fid, bool for_write, Reply<Readiness> r) override;
   void clunk(Fid& fid) override;
   void flush(Fid& fid) override;
 

@@ -199,6 +199,8 @@ class Web9 {
   uintptr_t frame(int pid) { return reinterpret_cast<uintptr_t>(syscalls_.frame(pid)); }
   void submit(int pid) { syscalls_.submit(pid); }
   void exited(int pid, std::string status) { syscalls_.exited(pid, std::move(status)); }
+  // The process set its channel's cancel word: a waiting poll of pid answers now (docs/runtime.md).
+  void cancel(int pid) { syscalls_.cancel(pid); }
 
   void consInput(std::string bytes) {
     kernel_.cons().input(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
@@ -418,5 +420,6 @@ EMSCRIPTEN_BINDINGS(web9) {
       .function("consInput", &web9::Web9::consInput)
       .function("winsize", &web9::Web9::winsize)
       .function("writeStdin", &web9::Web9::writeStdin)
-      .function("closeStdin", &web9::Web9::closeStdin);
+      .function("closeStdin", &web9::Web9::closeStdin)
+      .function("cancel", &web9::Web9::cancel);
 }

@@ -30,6 +30,8 @@ void FileServer::wstat(Fid&, const Dir&, Reply<void> r) { r(Errc::perm); }
 
 void FileServer::remove(Fid&, Reply<void> r) { r(Errc::perm); }
 
+void FileServer::ready(Fid&, bool, Reply<Readiness> r) { r(Readiness{}); }
+
 void FileServer::clunk(Fid&) {}
 
 void FileServer::flush(Fid&) {}

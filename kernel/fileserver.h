@@ -21,6 +21,12 @@ namespace web9 {
 template <class T>
 using Reply = std::function<void(Result<T>)>;
 
+// What a readiness query (FileServer::ready) answers once a read or write would not wait.
+struct Readiness {
+  uint64_t nbytes = 0;  // bytes a read would find (or a write could add); 0 when unknown
+  bool hangup = false;  // the other end is gone: a read finds end of file, a write fails
+};
+
 
 // A server's handle on one file (lib9p's Fid). Servers subclass it to hang their own state on it.
 // The kernel owns fids (through Chan) and guarantees a fid outlives every request made on it.
@@ -77,10 +83,18 @@ class FileServer {
   // Removes the file; the fid is clunked whether or not it succeeds.
   virtual void remove(Fid& fid, Reply<void> r);
 
+  // Answers once a read (for_write false) or a write on the open fid would not wait: at once
+  // if it would not now (poll). The default answers at once, as files and every server that
+  // never makes a reader or writer wait are always ready. A server that does make them wait
+  // keeps the query until then; flush(fid) and clunk answer it with Errc::intr. It is a hint,
+  // as POSIX's poll is: another reader may take the bytes first.
+  virtual void ready(Fid& fid, bool for_write, Reply<Readiness> r);
+
   // The kernel is done with fid (it is about to be destroyed). Handles ORCLOSE.
   virtual void clunk(Fid& fid);
 
-  // Abandons every request pending on fid (9P's Tflush): each answers Errc::intr now.
+  // Abandons every request pending on fid (9P's Tflush): each answers Errc::intr now, readiness
+  // queries included.
   virtual void flush(Fid& fid);
 };
 

@@ -60,6 +60,7 @@ Kernel::Kernel() : devices_(std::make_shared<DeviceTable>()) {
 Kernel::~Kernel() {
   // The devices may outlive the kernel (channels elsewhere hold them): cut their way back in.
   cons_->interrupt = nullptr;
+  polls_.reset();  // readiness answers that come while the channels go find no table
   auto procs = std::move(procs_);
   procs_.clear();
 }

@@ -162,6 +162,26 @@ class Kernel {
   // The cleaned absolute form of path for pid (what every path call resolves).
   Result<std::string> absolute(int pid, std::string_view path);
 
+  // --- Readiness (poll.cpp) ---
+  // One descriptor a poll waits on: until a read (write false) or a write would not wait.
+  struct PollWant {
+    int fd = -1;
+    bool write = false;
+  };
+  // One want that is ready (err Errc::ok, with what the server said) or failed (a bad fd).
+  struct PollEvent {
+    size_t index = 0;  // into the wants
+    Errc err = Errc::ok;
+    Readiness ready;
+  };
+  // Waits until at least one of wants is ready and answers those that are: every want ready
+  // when it is called, else the first to become ready (WASI poll_oneoff). A bad fd, or one not
+  // open for the direction, is an event with Errc::badf at once. wait false answers at once,
+  // with no events when none is ready. A note answers Errc::intr; cancel_poll answers no events.
+  void poll(int pid, std::vector<PollWant> wants, bool wait, Reply<std::vector<PollEvent>> r);
+  // Ends pid's waiting poll with no events (its timeout passed); false if none is waiting.
+  bool cancel_poll(int pid);
+
   // --- Name space ---
   // bind(2): new_path ("#x" for a device) onto old_path, flags MREPL/MBEFORE/MAFTER|MCREATE.
   void bind(int pid, std::string_view new_path, std::string_view old_path, int flags, Reply<void> r);
@@ -206,6 +226,7 @@ class Kernel {
   Reply<T> track(int pid, const ChanRef& c, Reply<T> r);
   Reply<uint32_t> note_broken_pipe(int pid, Reply<uint32_t> r);
   void interrupt(int pid);
+  void interrupt_poll(int pid);
   void reparent_children(Process& p);
   void deliver_waits(int pid);
   WaitMsg reap(int pid);
@@ -221,6 +242,9 @@ class Kernel {
   uint64_t next_io_ = 1;
   MountDriver mount_driver_;
   std::function<uint64_t()> clock_;
+  // The polls waiting and the readiness queries they share (poll.cpp); made on first use.
+  struct PollTable;
+  std::shared_ptr<PollTable> polls_;
 };
 
 }  // namespace web9

@@ -40,6 +40,9 @@ constexpr uint32_t kFstMtim = 4, kFstMtimNow = 8;
 constexpr int kPreopenFd = 3;
 
 constexpr size_t kFilestatSize = 64;
+// poll_oneoff's reply records, and their hang-up flag (WASI's EVENTRWFLAGS_FD_READWRITE_HANGUP).
+constexpr size_t kPollEventSize = 16;
+constexpr uint16_t kEventHangup = 1;
 constexpr size_t kDirentHeader = 24;
 constexpr int kMaxInterpDepth = 4;
 constexpr size_t kMaxProgram = size_t(256) << 20;
@@ -50,6 +53,10 @@ void put_u64(uint8_t* p, uint64_t v) {
 }
 void put_u32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+void put_u16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v);
+  p[1] = static_cast<uint8_t>(v >> 8);
 }
 uint32_t get_u32(const uint8_t* p) {
   uint32_t v = 0;
@@ -262,7 +269,8 @@ struct Syscalls::State {
   void path_open(const P& p, int dirfd, std::string path, uint32_t oflags, uint64_t rights, uint32_t fdflags);
   void opened(const P& p, int fd, uint32_t oflags, uint32_t fdflags, const std::string& path);
   void fdstat(const P& p, int fd);
-  void poll(const P& p, uint32_t n);
+  void poll(const P& p, uint32_t n, bool wait);
+  void cancel(int pid);
   void rename(const P& p, int old_dirfd, std::string old_path, int new_dirfd, std::string new_path);
   void set_times(const P& p, std::optional<int> fd, std::string path, uint64_t mtim, uint32_t fst);
 
@@ -488,7 +496,7 @@ void Syscalls::State::dispatch(const P& p) {
     case Op::path_link:
       return fail(p, Error(Errc::notsup, "web9 has no links"));
     case Op::poll_oneoff:
-      return poll(p, uint32_t(a[0]));
+      return poll(p, uint32_t(a[0]), a[1] == 0);
     case Op::proc_exit:
     case Op::exits: {
       std::string status = static_cast<Op>(f->op) == Op::proc_exit ? (a[0] == 0 ? "" : std::to_string(uint32_t(a[0]))) : whole();
@@ -770,24 +778,44 @@ void Syscalls::State::set_times(const P& p, std::optional<int> fd, std::string p
 }
 
 // poll_oneoff's descriptor subscriptions: request data is n records {userdata u64, fd u32,
-// type u32}; the reply is n u32 errnos. There is no readiness query on a file server, so a
-// valid descriptor is always ready and the read or write that follows waits if it must.
-void Syscalls::State::poll(const P& p, uint32_t n) {
+// type u32 (1 read, 2 write)}, a1 1 to answer at once (a zero timeout). The reply waits until
+// at least one is ready (Kernel::poll) and holds one record per ready or failed subscription,
+// {index u32, errno u16, flags u16 (1: hang-up), nbytes u64}, r0 their count. Syscalls::cancel
+// ends a waiting poll with none.
+void Syscalls::State::poll(const P& p, uint32_t n, bool wait) {
   if (n == 0 || uint64_t(n) * 16 != p->f->in_len) return fail(p, Error(Errc::inval, "malformed poll request"));
-  std::vector<uint32_t> errs(n);
+  std::vector<Kernel::PollWant> wants(n);
   for (uint32_t i = 0; i < n; i++) {
     const uint8_t* rec = p->f->data + i * 16;
-    int fd = int(get_u32(rec + 8));
     uint32_t type = get_u32(rec + 12);
-    auto d = fd_of(p->pid, fd);
-    if (!d) errs[i] = wasi_errno(Errc::badf);
-    else if (type == 1 && !d->readable()) errs[i] = wasi_errno(Errc::badf);
-    else if (type == 2 && !d->writable()) errs[i] = wasi_errno(Errc::badf);
+    if (type != 1 && type != 2) return fail(p, Error(Errc::inval, "bad poll subscription type"));
+    wants[i].fd = int(int32_t(get_u32(rec + 8)));
+    wants[i].write = type == 2;
   }
-  for (uint32_t i = 0; i < n; i++) put_u32(p->f->data + i * 4, errs[i]);
-  p->f->out_len = n * 4;
-  p->f->r[0] = n;
-  ok(p);
+  kernel.poll(p->pid, std::move(wants), wait,
+              then<std::vector<Kernel::PollEvent>>(p, [this, p](Result<std::vector<Kernel::PollEvent>> events) {
+                if (!events) return fail(p, events.error());
+                uint8_t* out = p->f->data;
+                for (const auto& e : events.value()) {
+                  put_u32(out, uint32_t(e.index));
+                  put_u16(out + 4, wasi_errno(e.err));
+                  put_u16(out + 6, e.ready.hangup ? kEventHangup : 0);
+                  put_u64(out + 8, e.ready.nbytes);
+                  out += kPollEventSize;
+                }
+                p->f->out_len = uint32_t(events->size() * kPollEventSize);
+                p->f->r[0] = int64_t(events->size());
+                ok(p);
+              }));
+}
+
+void Syscalls::State::cancel(int pid) {
+  auto it = procs.find(pid);
+  if (it == procs.end()) return;
+  P p = it->second;
+  // Only a poll may be cancelled: every other call either finishes or is interrupted by a note.
+  if (!p->pending || static_cast<Op>(p->f->op) != Op::poll_oneoff) return;
+  (void)kernel.cancel_poll(pid);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -979,5 +1007,7 @@ void Syscalls::spawn(int parent, std::string path, SpawnOptions options, Reply<i
 }
 
 void Syscalls::exited(int pid, std::string status) { state_->exited(pid, std::move(status)); }
+
+void Syscalls::cancel(int pid) { state_->cancel(pid); }
 
 }  // namespace web9

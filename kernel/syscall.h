@@ -32,7 +32,8 @@ struct SyscallFrame {
   int32_t err;       // WASI errno of the reply
   uint32_t out_len;  // reply bytes in data
   int32_t pid;
-  uint32_t reserved[2];
+  int32_t cancel;    // set by the process: end its waiting poll now (Syscalls::cancel)
+  uint32_t reserved;
   int64_t a[8];      // arguments
   int64_t r[4];      // results
   uint8_t data[];    // kChannelData bytes
@@ -90,6 +91,10 @@ class Syscalls {
   // The worker of pid has ended on its own: a trap (status "sys: trap: ...") or the end of
   // _start without proc_exit (status ""). Also called by the host after stop().
   void exited(int pid, std::string status);
+  // The process gave up waiting (its poll_oneoff timeout passed and it set the frame's cancel
+  // word): if its pending call is a poll, it answers now with no events. Any other call, or
+  // none, is left alone; a poll answered meanwhile keeps its answer.
+  void cancel(int pid);
 
  private:
   struct State;

@@ -174,6 +174,7 @@ void Kernel::interrupt(int pid) {
   // shared channel is interrupted too; it sees Errc::intr and may retry.
   for (auto& [id, c] : io) c->server().flush(c->fid());
   for (auto& w : waiters) w(Error(Errc::intr));
+  interrupt_poll(pid);
 }
 
 Result<void> Kernel::postnote(int pid, std::string note) {

@@ -6,7 +6,9 @@
 #include <cstring>
 #include <memory>
 
+#include "fs/cons.h"
 #include "fs/memstore.h"
+#include "fs/pipe.h"
 #include "fs/ramfs.h"
 #include "fs/storefs.h"
 #include "tests/support/sync.h"
@@ -433,20 +435,215 @@ TEST_CASE("malformed frames are refused without harm", "[syscall]") {
   CHECK(t.call(1, Op::getcwd, {100}).data == "/");
 }
 
-TEST_CASE("poll_oneoff reports valid descriptors ready", "[syscall]") {
+// A poll_oneoff request: one {userdata, fd, type} record per {fd, type} (1 read, 2 write).
+std::string poll_request(std::vector<std::pair<int, uint32_t>> subs) {
+  std::string req(subs.size() * 16, '\0');
+  for (size_t i = 0; i < subs.size(); i++) {
+    uint64_t userdata = 100 + i;
+    uint32_t fd = uint32_t(subs[i].first);
+    std::memcpy(&req[i * 16], &userdata, 8);
+    std::memcpy(&req[i * 16 + 8], &fd, 4);
+    std::memcpy(&req[i * 16 + 12], &subs[i].second, 4);
+  }
+  return req;
+}
+
+// poll_oneoff's reply records, {index u32, errno u16, flags u16, nbytes u64} each.
+struct PollEv {
+  uint32_t index;
+  uint16_t err, flags;
+  uint64_t nbytes;
+};
+std::vector<PollEv> poll_events(const Out& o) {
+  std::vector<PollEv> out;
+  REQUIRE(o.data.size() == size_t(o.r[0]) * 16);
+  for (size_t at = 0; at < o.data.size(); at += 16) {
+    PollEv e;
+    e.index = u32(o.data, at);
+    std::memcpy(&e.err, o.data.data() + at + 4, 2);
+    std::memcpy(&e.flags, o.data.data() + at + 6, 2);
+    e.nbytes = u64(o.data, at + 8);
+    out.push_back(e);
+  }
+  return out;
+}
+
+constexpr uint32_t kPollRead = 1, kPollWrite = 2;
+constexpr uint16_t kHangup = 1;
+
+TEST_CASE("poll_oneoff answers when a pipe is ready, and only what is ready", "[syscall]") {
   Rig t;
-  int f = t.open(1, "tmp/p", kCreat);
-  std::string req(32, '\0');
-  uint32_t fd0 = uint32_t(f), fd1 = 77, rd = 1;
-  std::memcpy(&req[8], &fd0, 4);
-  std::memcpy(&req[12], &rd, 4);
-  std::memcpy(&req[24], &fd1, 4);
-  std::memcpy(&req[28], &rd, 4);
-  Out o = t.call(1, Op::poll_oneoff, {2}, req);
+  Out p = t.call(1, Op::pipe, {});
+  REQUIRE(p.err == 0);
+  int rd = int(p.r[0]), wr = int(p.r[1]);
+  int file = t.open(1, "tmp/p", kCreat);
+
+  // A file is always ready; a bad descriptor is reported at once; the empty pipe is not ready.
+  Out o = t.call(1, Op::poll_oneoff, {3}, poll_request({{rd, kPollRead}, {file, kPollRead}, {77, kPollRead}}));
   REQUIRE(o.err == 0);
-  REQUIRE(o.data.size() == 8);
-  CHECK(u32(o.data, 0) == 0);
-  CHECK(u32(o.data, 4) == uint32_t(kEBADF));
+  auto ev = poll_events(o);
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].index == 1);
+  CHECK(ev[0].err == 0);
+  CHECK(ev[1].index == 2);
+  CHECK(ev[1].err == kEBADF);
+
+  // Asked to answer at once (a zero timeout), an empty pipe gives no events.
+  o = t.call(1, Op::poll_oneoff, {1, 1}, poll_request({{rd, kPollRead}}));
+  REQUIRE(o.err == 0);
+  CHECK(o.r[0] == 0);
+
+  // Otherwise the poll waits until a write makes the pipe readable.
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{rd, kPollRead}})));
+  size_t replies = t.host.replies.size();
+  CHECK(test::now<uint32_t>([&](auto r) { t.k.write(1, wr, text("hello"), r); }));
+  REQUIRE(t.host.replies.size() == replies + 1);
+  o = t.result(1);
+  REQUIRE(o.err == 0);
+  ev = poll_events(o);
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].index == 0);
+  CHECK(ev[0].err == 0);
+  CHECK(ev[0].nbytes == 5);
+  CHECK(ev[0].flags == 0);
+
+  // Bytes queued: ready at once, together with the writable end.
+  o = t.call(1, Op::poll_oneoff, {2}, poll_request({{rd, kPollRead}, {wr, kPollWrite}}));
+  ev = poll_events(o);
+  REQUIRE(ev.size() == 2);
+  CHECK(ev[0].nbytes == 5);
+  CHECK(ev[1].index == 1);
+  CHECK(ev[1].nbytes == PipeDevice::kLimit - 5);
+  CHECK(t.call(1, Op::fd_read, {rd, 100}).data == "hello");
+
+  // A pipe whose writer is gone is readable: end of file, with the hang-up flag.
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{rd, kPollRead}})));
+  CHECK(t.k.close(1, wr));
+  o = t.result(1);
+  REQUIRE(o.err == 0);
+  ev = poll_events(o);
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].flags == kHangup);
+  CHECK(ev[0].nbytes == 0);
+  CHECK(t.call(1, Op::fd_read, {rd, 100}).data.empty());
+  // wr is closed now: polling it is a bad descriptor.
+  ev = poll_events(t.call(1, Op::poll_oneoff, {1}, poll_request({{wr, kPollWrite}})));
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].err == kEBADF);
+}
+
+TEST_CASE("poll_oneoff: a full pipe is not writable until read; a gone reader hangs up", "[syscall]") {
+  Rig t;
+  Out p = t.call(1, Op::pipe, {});
+  int rd = int(p.r[0]), wr = int(p.r[1]);
+  std::string big(PipeDevice::kLimit, 'x');
+  CHECK(t.call(1, Op::fd_write, {wr}, big).r[0] == int64_t(big.size()));
+  CHECK(t.call(1, Op::poll_oneoff, {1, 1}, poll_request({{wr, kPollWrite}})).r[0] == 0);
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{wr, kPollWrite}})));
+  auto got = test::now<Bytes>([&](auto r) { t.k.read(1, rd, 1000, r); });
+  REQUIRE(got);
+  auto ev = poll_events(t.result(1));
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].nbytes == 1000);
+  CHECK(ev[0].flags == 0);
+
+  // Fill it again; closing the reading end makes the writer ready with a hang-up.
+  CHECK(t.call(1, Op::fd_write, {wr}, std::string(1000, 'y')).err == 0);
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{wr, kPollWrite}})));
+  CHECK(t.k.close(1, rd));
+  ev = poll_events(t.result(1));
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].flags == kHangup);
+}
+
+TEST_CASE("poll_oneoff on the console: ready when a read would not wait", "[syscall]") {
+  Rig t;
+  int cons = t.open(1, "dev/cons", 0, kRead);
+  int ctl = t.open(1, "dev/consctl", 0, kWrite);
+  CHECK(t.call(1, Op::poll_oneoff, {1, 1}, poll_request({{cons, kPollRead}})).r[0] == 0);
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{cons, kPollRead}})));
+  size_t replies = t.host.replies.size();
+  t.k.cons().input("ab");  // a partial line: a cooked read would still wait
+  CHECK(t.host.replies.size() == replies);
+  t.k.cons().input("\r");
+  auto ev = poll_events(t.result(1));
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].nbytes == 3);
+  CHECK(t.call(1, Op::fd_read, {cons, 100}).data == "ab\n");
+
+  // In raw mode what is typed is readable at once, and a half-typed line when raw starts.
+  t.k.cons().input("cd");
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{cons, kPollRead}})));
+  CHECK(test::now<uint32_t>([&](auto r) { t.k.write(1, ctl, text("rawon"), r); }));
+  ev = poll_events(t.result(1));
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].nbytes == 2);
+  CHECK(t.call(1, Op::fd_read, {cons, 100}).data == "cd");
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{cons, kPollRead}})));
+  t.k.cons().input("e");
+  CHECK(poll_events(t.result(1)).size() == 1);
+  // Writing the console never waits.
+  CHECK(poll_events(t.call(1, Op::poll_oneoff, {1}, poll_request({{ctl, kPollWrite}}))).size() == 1);
+}
+
+TEST_CASE("poll_oneoff: cancel and notes end a waiting poll; other readers are left alone", "[syscall]") {
+  Rig t;
+  Out p = t.call(1, Op::pipe, {});
+  int rd = int(p.r[0]), wr = int(p.r[1]);
+  // A child reads the same channel as its fd 0 and waits.
+  int child = t.spawn(1, "/bin/hello", std::string("c\0", 2), {{0, int32_t(rd)}});
+  REQUIRE(!t.post(child, Op::fd_read, {0, 100}));
+
+  // The parent's poll times out: cancel answers it with no events, and only it.
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{rd, kPollRead}})));
+  size_t replies = t.host.replies.size();
+  t.sys.cancel(child);  // the child waits in a read: nothing to cancel
+  CHECK(t.host.replies.size() == replies);
+  t.sys.cancel(1);
+  REQUIRE(t.host.replies.size() == replies + 1);
+  CHECK(t.host.replies.back() == 1);
+  Out o = t.result(1);
+  CHECK(o.err == 0);
+  CHECK(o.r[0] == 0);
+  t.sys.cancel(1);  // nothing is waiting now
+  CHECK(t.host.replies.size() == replies + 1);
+
+  // Polls that timed out again and again share one query: the channel is not flushed, and
+  // a write still reaches the child's read.
+  for (int i = 0; i < 5; i++) {
+    REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{rd, kPollRead}})));
+    t.sys.cancel(1);
+  }
+  REQUIRE(t.host.replies.size() == replies + 6);
+  CHECK(test::now<uint32_t>([&](auto r) { t.k.write(1, wr, text("hi"), r); }));
+  REQUIRE(t.host.replies.back() == child);
+  CHECK(t.result(child).data == "hi");
+
+  // A note to the child flushes the shared channel under the parent's waiting poll: the
+  // child's read is interrupted, the poll asks again and waits on.
+  CHECK(t.call(child, Op::notify, {1}).err == 0);
+  REQUIRE(!t.post(child, Op::fd_read, {0, 100}));
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{rd, kPollRead}})));
+  CHECK(t.k.postnote(child, "alarm"));
+  CHECK(t.host.replies.back() == child);
+  CHECK(t.result(child).err == kEINTR);
+  CHECK(test::now<uint32_t>([&](auto r) { t.k.write(1, wr, text("z"), r); }));
+  CHECK(t.host.replies.back() == 1);
+  auto ev = poll_events(t.result(1));
+  REQUIRE(ev.size() == 1);
+  CHECK(ev[0].nbytes == 1);
+  CHECK(t.call(1, Op::fd_read, {rd, 100}).data == "z");
+
+  // A note interrupts a waiting poll.
+  REQUIRE(!t.post(1, Op::poll_oneoff, {1}, poll_request({{rd, kPollRead}})));
+  CHECK(t.k.postnote(1, "alarm"));
+  CHECK(t.result(1).err == kEINTR);
+  // A poll ready at once is not touched by a cancel that comes after it.
+  CHECK(test::now<uint32_t>([&](auto r) { t.k.write(1, wr, text("x"), r); }));
+  o = t.call(1, Op::poll_oneoff, {1}, poll_request({{rd, kPollRead}}));
+  t.sys.cancel(1);
+  CHECK(o.r[0] == 1);
+  CHECK(t.result(1).r[0] == 1);
 }
 
 TEST_CASE("init's program starts as pid 1 through spawn(0, ...)", "[syscall]") {

@@ -49,9 +49,31 @@ for (;;) {
       r[0] = BigInt(n);
       break;
     }
-    case 'poll_oneoff':
-      out = new Uint8Array(Number(args[0]) * 4);
+    case 'poll_oneoff': {
+      // Every descriptor is ready at once, but fd 99, which never is: that poll waits until the
+      // process sets the frame's cancel word and rings, and answers no events.
+      const n = Number(args[0]);
+      const subs = new DataView(data.buffer, data.byteOffset, n * 16);
+      const fds = Array.from({ length: n }, (_, i) => subs.getUint32(i * 16 + 8, true));
+      if (fds.includes(99)) {
+        for (;;) {
+          const rung = Atomics.load(bell, 0);
+          if (Atomics.load(hdr, 6) === 1) break;
+          Atomics.wait(bell, 0, rung);
+        }
+        port.postMessage({ cancelled: true });
+        break;
+      }
+      out = new Uint8Array(n * 16);
+      const ev = new DataView(out.buffer);
+      for (let i = 0; i < n; i++) {
+        ev.setUint32(i * 16, i, true);
+        ev.setUint16(i * 16 + 6, fds[i] === 5 ? 1 : 0, true);  // fd 5: hung up
+        ev.setBigUint64(i * 16 + 8, 7n, true);
+      }
+      r[0] = BigInt(n);
       break;
+    }
     case 'path_open':
       r[0] = 9n;
       break;
@@ -206,16 +228,65 @@ test('poll_oneoff with only clocks sleeps here; descriptors go to the kernel', (
   assert.equal(dv().getUint8(out + 10), 0);
   assert.deepEqual(frames(), []);
 
-  // An fd_read subscription is answered by the kernel.
+  // An fd_read subscription is answered by the kernel: nbytes and the hang-up flag come back.
   v.setUint8(sub + 8, 1);
-  v.setUint32(sub + 16, 0, true);
+  v.setUint32(sub + 16, 5, true);
   assert.equal(wasi.poll_oneoff(sub, out, 1, 64), 0);
   assert.equal(dv().getUint32(64, true), 1);
+  assert.equal(dv().getBigUint64(out, true), 42n);
   assert.equal(dv().getUint8(out + 10), 1);
+  assert.equal(dv().getBigUint64(out + 16, true), 7n);
+  assert.equal(dv().getUint16(out + 24, true), 1);
   const f = frames();
   assert.equal(f.length, 1);
   assert.equal(f[0].op, 'poll_oneoff');
   assert.equal(f[0].inLen, 16);
+  assert.equal(f[0].a[1], 0n);  // no clock: the kernel may wait as long as it takes
+});
+
+test('poll_oneoff with a descriptor and a clock: the clock ends the wait and the kernel is told', () => {
+  frames();
+  const sub = 8192;
+  const out = 9000;
+  const v = dv();
+  for (let i = 0; i < 96; i++) v.setUint8(sub + i, 0);
+  v.setBigUint64(sub, 1n, true);
+  v.setUint8(sub + 8, 1);  // fd_read
+  v.setUint32(sub + 16, 99, true);  // never ready in the fake kernel
+  v.setBigUint64(sub + 48, 2n, true);
+  v.setUint8(sub + 56, 0);  // clock
+  v.setUint32(sub + 64, 1, true);
+  v.setBigUint64(sub + 72, 80_000_000n, true);  // 80 ms
+  const start = performance.now();
+  assert.equal(wasi.poll_oneoff(sub, out, 2, 64), 0);
+  const took = performance.now() - start;
+  assert.ok(took >= 79 && took < 2000, `waited ${took} ms`);
+  assert.equal(dv().getUint32(64, true), 1);
+  assert.equal(dv().getBigUint64(out, true), 2n);
+  assert.equal(dv().getUint8(out + 10), 0);
+  const f = frames();
+  assert.equal(f.length, 2);
+  assert.equal(f[0].op, 'poll_oneoff');
+  assert.equal(f[0].a[1], 0n);  // wait
+  assert.deepEqual(f[1], { cancelled: true });
+  // The cancel word is down again for the next call.
+  assert.equal(new Int32Array(channel, 0, 8)[6], 0);
+
+  // A zero timeout asks the kernel to answer at once.
+  v.setBigUint64(sub + 72, 0n, true);
+  v.setUint32(sub + 16, 4, true);
+  assert.equal(wasi.poll_oneoff(sub, out, 2, 64), 0);
+  assert.equal(frames()[0].a[1], 1n);
+
+  // A descriptor that is ready comes back without waiting for the clock.
+  v.setBigUint64(sub + 72, 5_000_000_000n, true);
+  const again = performance.now();
+  assert.equal(wasi.poll_oneoff(sub, out, 2, 64), 0);
+  assert.ok(performance.now() - again < 2000);
+  assert.equal(dv().getUint32(64, true), 1);
+  assert.equal(dv().getBigUint64(out, true), 1n);
+  assert.equal(dv().getUint8(out + 10), 1);
+  assert.equal(frames().length, 1);
 });
 
 test('args, environ, clocks and random are answered locally', () => {

@@ -26,7 +26,7 @@ let K = null; // the Emscripten module
 let web9 = null; // its Web9 instance
 // One Int32 every process bumps after posting a request.
 const doorbell = new Int32Array(new SharedArrayBuffer(4));
-// pid → {pid, channel (SharedArrayBuffer), bytes (Uint8Array on it), state (Int32Array on it),
+// pid → {pid, channel (SharedArrayBuffer), bytes (Uint8Array on it), state and cancel (its words),
 //        inKernel (a request is with the kernel), worker, stopTimer, gone}
 const procs = new Map();
 // Channels of processes that ended cleanly, for the next ones: a spawn then allocates no MiB.
@@ -100,6 +100,7 @@ function onProcessMessage(w, msg) {
       // The program is over and its worker let go of the channel: the next process may have it.
       if (freeChannels.length < FREE_CHANNELS) {
         Atomics.store(p.state, 0, 0);
+        Atomics.store(p.cancel, 0, 0);
         freeChannels.push(p.channel);
       }
       // After proc_exit the kernel has the status already; otherwise the worker ended on its own.
@@ -161,7 +162,7 @@ const host = {
   start(pid, key, wasm, argv, env) {
     const channel = freeChannels.pop() ?? new SharedArrayBuffer(CHANNEL_SIZE);
     const p = {
-      pid, channel, bytes: new Uint8Array(channel), state: new Int32Array(channel, 0, 1),
+      pid, channel, bytes: new Uint8Array(channel), state: new Int32Array(channel, 0, 1), cancel: new Int32Array(channel, 24, 1),
       inKernel: false, worker: null, stopTimer: undefined, gone: false,
     };
     procs.set(pid, p);
@@ -254,6 +255,16 @@ function scan() {
     heap.set(p.bytes.subarray(0, FRAME_HEADER + inLen), ptr);
     p.inKernel = true;
     web9.submit(p.pid);
+  }
+  cancelPolls();
+}
+
+// A process whose poll_oneoff timed out sets its channel's cancel word (header bytes 24–27)
+// while its request is with the kernel: the kernel then answers the poll with no events.
+// Only a poll is ever cancelled (Syscalls::cancel ignores any other call).
+function cancelPolls() {
+  for (const p of procs.values()) {
+    if (p.inKernel && !p.gone && Atomics.load(p.cancel, 0) === 1) web9.cancel(p.pid);
   }
 }
 

@@ -24,6 +24,8 @@ const EVENTTYPE_CLOCK = 0;
 const EVENTTYPE_FD_READ = 1;
 const EVENTTYPE_FD_WRITE = 2;
 const SUBCLOCKFLAG_ABSTIME = 1;
+const POLL_EVENT_SIZE = 16;  // the kernel's poll reply records (docs/abi.md)
+const CANCEL = 6;  // the frame header's cancel word, as an Int32 index (docs/runtime.md)
 
 // Thrown by proc_exit and web9 exits once the kernel has the status: it unwinds the guest's
 // stack out of _start. code is the WASI exit code, status the Plan 9 exit string.
@@ -99,6 +101,11 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
   // One system call: op and up to 8 arguments (numbers or BigInts), inLen request bytes already
   // in data. Answers the reply's errno; results are in res, reply bytes in data.
   function call(op, a = [], inLen = 0) {
+    post(op, a, inLen);
+    return answer();
+  }
+  // Puts a request in the channel and rings the kernel.
+  function post(op, a, inLen) {
     hdr[1] = op;
     hdr[2] = inLen;
     hdr[3] = 0;
@@ -106,8 +113,14 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
     hdr[5] = pid;
     for (let i = 0; i < 8; i++) args[i] = i < a.length ? BigInt(a[i]) : 0n;
     Atomics.store(hdr, 0, 1);
+    ring();
+  }
+  function ring() {
     Atomics.add(doorbell, 0, 1);
     Atomics.notify(doorbell, 0);
+  }
+  // Waits for the reply to the posted request; answers its errno.
+  function answer() {
     while (Atomics.load(hdr, 0) === 1) Atomics.wait(hdr, 0, 1);
     const err = hdr[3];
     Atomics.store(hdr, 0, 0);
@@ -233,6 +246,28 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
     return call(op, a, s.len);
   }
 
+  // poll_oneoff's call (n subscriptions in data), waiting at most timeoutMs (Infinity: no
+  // bound; 0: the kernel answers at once). When the time is up and the reply has not come, the
+  // frame's cancel word asks the kernel worker to end the poll, and the reply is then the
+  // cancelled poll's (no events) or a real one that came first: either is what this answers.
+  function callPoll(n, timeoutMs) {
+    Atomics.store(hdr, CANCEL, 0);
+    post(OP.poll_oneoff, [n, timeoutMs > 0 ? 0 : 1], n * 16);
+    if (timeoutMs > 0) {
+      const deadline = performance.now() + timeoutMs;
+      for (let left = timeoutMs; left > 0 && Atomics.load(hdr, 0) === 1; left = deadline - performance.now()) {
+        Atomics.wait(hdr, 0, 1, left);
+      }
+      if (Atomics.load(hdr, 0) === 1) {
+        Atomics.store(hdr, CANCEL, 1);
+        ring();
+      }
+    }
+    const err = answer();
+    Atomics.store(hdr, CANCEL, 0);
+    return err;
+  }
+
   function pollOneoff(inPtr, outPtr, nsubs, neventsPtr) {
     const n = nsubs >>> 0;
     if (!inside(inPtr, n * SUBSCRIPTION_SIZE) || !inside(outPtr, n * EVENT_SIZE) || !inside(neventsPtr, 4))
@@ -261,22 +296,33 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
       }
     }
     const events = [];
+    const start = performance.now();
+    const min = clocks.length ? clocks.reduce((m, c) => (c.rel < m ? c.rel : m), clocks[0].rel) : null;
     if (fds.length > 0) {
-      // Descriptors go to the kernel, which answers at once (docs/abi.md): no waiting here.
+      // Descriptors go to the kernel, which answers when one is ready (docs/abi.md); the
+      // earliest clock bounds the wait.
       const d = new DataView(data.buffer, data.byteOffset, fds.length * 16);
       fds.forEach((f, i) => {
         d.setBigUint64(i * 16, f.userdata, true);
         d.setUint32(i * 16 + 8, f.fd, true);
         d.setUint32(i * 16 + 12, f.tag, true);
       });
-      const err = call(OP.poll_oneoff, [fds.length], fds.length * 16);
+      const err = callPoll(fds.length, min === null ? Infinity : Number(min) / 1e6);
       if (err !== ESUCCESS) return err;
-      const r = new DataView(data.buffer, data.byteOffset, fds.length * 4);
-      fds.forEach((f, i) => events.push({ userdata: f.userdata, error: r.getUint32(i * 4, true), type: f.tag }));
+      const count = Math.min(Number(r0()), fds.length);
+      const r = new DataView(data.buffer, data.byteOffset, count * POLL_EVENT_SIZE);
+      for (let k = 0; k < count; k++) {
+        const f = fds[r.getUint32(k * POLL_EVENT_SIZE, true)];
+        if (!f) continue;
+        events.push({
+          userdata: f.userdata, type: f.tag,
+          error: r.getUint16(k * POLL_EVENT_SIZE + 4, true),
+          flags: r.getUint16(k * POLL_EVENT_SIZE + 6, true),
+          nbytes: r.getBigUint64(k * POLL_EVENT_SIZE + 8, true),
+        });
+      }
     } else {
       // Only clocks: sleep here, without the kernel, until the earliest is due.
-      const start = performance.now();
-      const min = clocks.reduce((m, c) => (c.rel < m ? c.rel : m), clocks[0].rel);
       const ms = Number(min) / 1e6;
       if (ms > 0) {
         let left = ms;
@@ -285,9 +331,13 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
           left = ms - (performance.now() - start);
         }
       }
+    }
+    if (min !== null) {
+      // The clocks that are due; when no descriptor was ready, the wait ended on the earliest.
       const elapsed = BigInt(Math.ceil((performance.now() - start) * 1e6));
+      const ended = events.length === 0;
       for (const c of clocks) {
-        if (c.rel <= elapsed || c.rel === min) events.push({ userdata: c.userdata, error: 0, type: EVENTTYPE_CLOCK });
+        if (c.rel <= elapsed || (ended && c.rel === min)) events.push({ userdata: c.userdata, error: 0, type: EVENTTYPE_CLOCK });
       }
     }
     const out = view();
@@ -297,6 +347,10 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
       out.setBigUint64(at, e.userdata, true);
       out.setUint16(at + 8, e.error, true);
       out.setUint8(at + 10, e.type);
+      if (e.type !== EVENTTYPE_CLOCK) {
+        out.setBigUint64(at + 16, e.nbytes, true);
+        out.setUint16(at + 24, e.flags, true);
+      }
     });
     putU32(neventsPtr, events.length);
     return ESUCCESS;
