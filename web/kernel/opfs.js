@@ -594,7 +594,9 @@ export class OpfsStore {
     if (!opening) {
       opening = (async () => {
         const fh = await this.#dataDir.getFileHandle(String(id), { create: !this.readOnly });
-        return { sah: await openSah(fh), refs: 0, dirty: this.#dirty.has(id) };
+        // size: the data file's length as this store last wrote or truncated it (only the owner
+        // writes), so a write needs no getSize(); null until the first write asks OPFS.
+        return { sah: await openSah(fh), refs: 0, dirty: this.#dirty.has(id), size: null };
       })();
       this.#opening.set(id, opening);
     }
@@ -602,7 +604,7 @@ export class OpfsStore {
       entry = await opening;
     } catch (err) {
       // A read-only store may see a file the owner has not yet given data: it is empty.
-      if (err?.name === 'NotFoundError' && this.readOnly) entry = { sah: null, refs: 0, dirty: false };
+      if (err?.name === 'NotFoundError' && this.readOnly) entry = { sah: null, refs: 0, dirty: false, size: null };
       else throw toOpfsError(err, `cannot open the data of file ${id}`);
     } finally {
       this.#opening.delete(id);
@@ -837,31 +839,37 @@ export class OpfsFile {
   // Writes all of bytes at offset or nothing (ENOSPC when over quota); answers the count.
   write(offset, bytes) {
     const sah = this.#sah();
-    this.#store._beforeWrite(this.#node, this.#entry);
-    const before = sah.getSize();
+    const entry = this.#entry;
+    this.#store._beforeWrite(this.#node, entry);
+    const before = entry.size ?? sah.getSize();
     let n;
     try {
       n = sah.write(bytes, { at: offset });
     } catch (err) {
       // Chromium refuses the whole write before writing when over quota; if anything grew the
       // file anyway, give the space back so the file keeps its old length.
+      entry.size = null;
       try {
         if (sah.getSize() > before) sah.truncate(before);
       } catch {}
       throw toOpfsError(err, `write of ${bytes.length} bytes at ${offset}`);
     }
-    this.#store._afterWrite(this.#node, sah.getSize());
+    entry.size = Math.max(before, offset + n);
+    this.#store._afterWrite(this.#node, entry.size);
     return n;
   }
 
   truncate(length) {
     const sah = this.#sah();
-    this.#store._beforeWrite(this.#node, this.#entry);
+    const entry = this.#entry;
+    this.#store._beforeWrite(this.#node, entry);
     try {
       sah.truncate(length);
     } catch (err) {
+      entry.size = null;
       throw toOpfsError(err, `truncate to ${length}`);
     }
+    entry.size = length;
     this.#store._afterWrite(this.#node, length);
   }
 
