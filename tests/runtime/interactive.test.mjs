@@ -203,6 +203,9 @@ test('^C at the prompt drops the line; during sleep 100 it stops sleep, not rc',
 
   const t0 = Date.now();
   await b.page.keyboard.type('sleep 100');
+  // The line must be on the screen before Enter: until rc has echoed it the last line is still
+  // the bare prompt, and the loop below would take that for rc being back.
+  await waitForLines((l) => l.at(-1)?.trimEnd() === `${prompt} sleep 100`);
   await press('Enter');
   // A ^C that reaches the console before sleep runs is rc's (it drops nothing and prompts
   // again); press until the prompt is back.
