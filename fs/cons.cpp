@@ -185,25 +185,26 @@ void ConsDevice::clunk(Fid& fid) {
   if (f.raw_vote) set_raw(f, false);
 }
 
+namespace {
+// Takes out of queue every entry waiting on fid and answers their replies.
+template <class Queue>
+auto take_waiting(Queue& queue, const Fid& fid) {
+  std::vector<decltype(queue.begin()->reply)> taken;
+  for (auto it = queue.begin(); it != queue.end();) {
+    if (it->fid == &fid) {
+      taken.push_back(std::move(it->reply));
+      it = queue.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return taken;
+}
+}  // namespace
+
 void ConsDevice::flush(Fid& fid) {
-  std::vector<Reply<Bytes>> cancelled;
-  for (auto it = waiting_.begin(); it != waiting_.end();) {
-    if (it->fid == &fid) {
-      cancelled.push_back(std::move(it->reply));
-      it = waiting_.erase(it);
-    } else {
-      ++it;
-    }
-  }
-  std::vector<Reply<Readiness>> queries;
-  for (auto it = waiting_ready_.begin(); it != waiting_ready_.end();) {
-    if (it->fid == &fid) {
-      queries.push_back(std::move(it->reply));
-      it = waiting_ready_.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  auto cancelled = take_waiting(waiting_, fid);
+  auto queries = take_waiting(waiting_ready_, fid);
   // Answer only after the queues are consistent: a reply may start another request.
   for (auto& reply : cancelled) reply(Errc::intr);
   for (auto& reply : queries) reply(Errc::intr);

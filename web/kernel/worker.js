@@ -246,25 +246,21 @@ function kill(p, status) {
 
 // --- the doorbell ---
 
-// Hands the kernel every channel holding a request it has not seen.
+// Hands the kernel every channel holding a request it has not seen. A process whose
+// poll_oneoff timed out sets its channel's cancel word (header bytes 24–27) while its request is
+// with the kernel: the kernel then answers the poll with no events (Syscalls::cancel ignores any
+// other call).
 function scan() {
   for (const p of procs.values()) {
-    if (p.inKernel || p.gone || Atomics.load(p.state, 0) !== 1) continue;
-    const inLen = Math.min(new DataView(p.channel, 8, 4).getUint32(0, true), CHANNEL_DATA);
-    const { ptr, heap } = frameAt(p.pid);
-    heap.set(p.bytes.subarray(0, FRAME_HEADER + inLen), ptr);
-    p.inKernel = true;
-    web9.submit(p.pid);
-  }
-  cancelPolls();
-}
-
-// A process whose poll_oneoff timed out sets its channel's cancel word (header bytes 24–27)
-// while its request is with the kernel: the kernel then answers the poll with no events.
-// Only a poll is ever cancelled (Syscalls::cancel ignores any other call).
-function cancelPolls() {
-  for (const p of procs.values()) {
-    if (p.inKernel && !p.gone && Atomics.load(p.cancel, 0) === 1) web9.cancel(p.pid);
+    if (p.gone) continue;
+    if (!p.inKernel && Atomics.load(p.state, 0) === 1) {
+      const inLen = Math.min(new DataView(p.channel, 8, 4).getUint32(0, true), CHANNEL_DATA);
+      const { ptr, heap } = frameAt(p.pid);
+      heap.set(p.bytes.subarray(0, FRAME_HEADER + inLen), ptr);
+      p.inKernel = true;
+      web9.submit(p.pid);
+    }
+    if (p.inKernel && Atomics.load(p.cancel, 0) === 1) web9.cancel(p.pid);
   }
 }
 
