@@ -1,9 +1,13 @@
 // The pipe device: two streams of write-sized chunks per pipe, and the waiting readers and
-// writers of each. Data is copied once, when written; a read that takes a whole chunk moves it.
+// writers of each. A write that finds a reader waiting in read_into (a process's fd_read) with
+// nothing queued is copied straight into that reader's frame; otherwise it is copied once into
+// a chunk, which a read then copies out (read_into) or moves (read, when it takes it whole).
 #include "fs/pipe.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
+#include <optional>
 #include <utility>
 
 namespace web9 {
@@ -24,10 +28,13 @@ uint64_t file_of(const Qid& q) { return q.path & 3; }
 // The end a data file is: 0 for data, 1 for data1.
 int end_of(const Qid& q) { return file_of(q) == Qdata ? 0 : 1; }
 
+// A reader waiting for bytes: read() wants count of them back, read_into() wants them in dest.
 struct WaitingRead {
   const Fid* fid;
   uint32_t count;
-  Reply<Bytes> reply;
+  Reply<Bytes> reply;          // read()
+  std::span<uint8_t> dest;     // read_into(): where the bytes go,
+  Reply<uint32_t> reply_into;  // and how many went
 };
 
 struct WaitingWrite {
@@ -65,6 +72,8 @@ struct Stream {
   }
 
   Bytes take(uint32_t count);
+  uint32_t take_into(std::span<uint8_t> dest);
+  void answer(WaitingRead& r);
   void pump();
   void wake();
   void release_writers();
@@ -105,13 +114,38 @@ Bytes Stream::take(uint32_t count) {
   return out;
 }
 
+uint32_t Stream::take_into(std::span<uint8_t> dest) {
+  if (queued == 0) return 0;
+  const Bytes& front = chunks.front();
+  size_t n = std::min(dest.size(), front.size() - head);
+  std::memcpy(dest.data(), front.data() + head, n);
+  head += n;
+  if (head == front.size()) {
+    chunks.pop_front();
+    head = 0;
+  }
+  queued -= n;
+  consumed += n;
+  return static_cast<uint32_t>(n);
+}
+
+// Answers r from the queue (nothing at end of file).
+void Stream::answer(WaitingRead& r) {
+  if (r.reply_into) {
+    uint32_t n = take_into(r.dest);
+    r.reply_into(n);
+  } else {
+    r.reply(take(r.count));
+  }
+}
+
 // Serves waiting readers, then answers the writers whose data now fits. Each reply is made with
 // the stream settled, since it may start another request on this pipe.
 void Stream::pump() {
   while (!readers.empty() && (queued > 0 || eof)) {
     WaitingRead r = std::move(readers.front());
     readers.pop_front();
-    r.reply(take(r.count));
+    answer(r);
   }
   release_writers();
   wake();
@@ -156,6 +190,16 @@ void Stream::hang_up_writers() {
   wake();
 }
 
+// What answers a waiting request with Errc::intr.
+template <class Waiting>
+std::function<void()> interrupt(Waiting& w) {
+  return [reply = std::move(w.reply)] { reply(Errc::intr); };
+}
+std::function<void()> interrupt(WaitingRead& w) {
+  if (w.reply_into) return [reply = std::move(w.reply_into)] { reply(Errc::intr); };
+  return [reply = std::move(w.reply)] { reply(Errc::intr); };
+}
+
 void Stream::flush(const Fid* fid) {
   std::vector<std::function<void()>> cancelled;
   auto cancel = [&](auto& queue) {
@@ -164,7 +208,7 @@ void Stream::flush(const Fid* fid) {
         ++it;
         continue;
       }
-      cancelled.push_back([reply = std::move(it->reply)] { reply(Errc::intr); });
+      cancelled.push_back(interrupt(*it));
       it = queue.erase(it);
     }
   };
@@ -253,7 +297,17 @@ void PipeDevice::read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r)
   if (count == 0) return r(Bytes{});
   auto pipe = f.pipe;  // the pipe must outlive the replies pump makes, whatever they clunk
   Stream& s = pipe->read_at(end_of(fid.qid));
-  s.readers.push_back(WaitingRead{&fid, count, std::move(r)});
+  s.readers.push_back(WaitingRead{&fid, count, std::move(r), {}, {}});
+  s.pump();
+}
+
+void PipeDevice::read_into(Fid& fid, uint64_t offset, std::span<uint8_t> dest, Reply<uint32_t> r) {
+  if (!fid.open || fid.qid.is_dir()) return FileServer::read_into(fid, offset, dest, std::move(r));
+  if ((fid.mode & 3) == OWRITE) return r(Errc::badf);
+  if (dest.empty()) return r(0u);
+  auto pipe = static_cast<PipeFid&>(fid).pipe;
+  Stream& s = pipe->read_at(end_of(fid.qid));
+  s.readers.push_back(WaitingRead{&fid, static_cast<uint32_t>(dest.size()), {}, dest, std::move(r)});
   s.pump();
 }
 
@@ -266,14 +320,31 @@ void PipeDevice::write(Fid& fid, uint64_t, std::span<const uint8_t> data, Reply<
   Stream& s = pipe->written_at(end_of(fid.qid));
   if (s.broken) return r(Errc::pipe);
   if (data.empty()) return r(0u);
-  s.chunks.emplace_back(data.begin(), data.end());
-  s.queued += data.size();
-  s.written += data.size();
+  const auto count = static_cast<uint32_t>(data.size());
+  // A reader waiting with nothing queued before it: the write goes straight into its buffer,
+  // and only what it has no room for is queued (the rest of this write, for its next read).
+  std::optional<WaitingRead> direct;
+  if (s.queued == 0 && !s.readers.empty() && s.readers.front().reply_into) {
+    direct = std::move(s.readers.front());
+    s.readers.pop_front();
+    size_t n = std::min(direct->dest.size(), data.size());
+    std::memcpy(direct->dest.data(), data.data(), n);
+    s.written += n;
+    s.consumed += n;
+    direct->count = static_cast<uint32_t>(n);
+    data = data.subspan(n);
+  }
+  if (!data.empty()) {
+    s.chunks.emplace_back(data.begin(), data.end());
+    s.queued += data.size();
+    s.written += data.size();
+  }
+  if (direct) direct->reply_into(direct->count);
   if (s.written <= s.consumed + kLimit) {
     s.pump();
-    return r(static_cast<uint32_t>(data.size()));
+    return r(count);
   }
-  s.writers.push_back(WaitingWrite{&fid, s.written, static_cast<uint32_t>(data.size()), std::move(r)});
+  s.writers.push_back(WaitingWrite{&fid, s.written, count, std::move(r)});
   s.pump();
 }
 

@@ -41,6 +41,7 @@ class PipeDevice : public FileServer {
   void walk1(Fid& fid, std::string_view name, Reply<Qid> r) override;
   void open(Fid& fid, uint8_t mode, Reply<void> r) override;
   void read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r) override;
+  void read_into(Fid& fid, uint64_t offset, std::span<uint8_t> dest, Reply<uint32_t> r) override;
   void write(Fid& fid, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) override;
   void stat(Fid& fid, Reply<Dir> r) override;
   void ready(Fid& fid, bool for_write, Reply<Readiness> r) override;

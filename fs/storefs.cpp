@@ -319,6 +319,13 @@ void StoreFs::read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r) {
   });
 }
 
+// A file's bytes go straight into dest; a directory's entries are packed as read() packs them.
+void StoreFs::read_into(Fid& fid, uint64_t offset, std::span<uint8_t> dest, Reply<uint32_t> r) {
+  auto st = static_cast<StoreFid&>(fid).st;
+  if (!fid.open || (fid.mode & 3) == OWRITE || !st->handle) return FileServer::read_into(fid, offset, dest, std::move(r));
+  store_->read_into(*st->handle, offset, dest, Pending<uint32_t>(st, std::move(r)));
+}
+
 void StoreFs::write(Fid& fid, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) {
   auto st = static_cast<StoreFid&>(fid).st;
   if (!fid.open || !writes(fid.mode) || !st->handle) return r(Error(Errc::badf, "file not open for writing"));

@@ -352,6 +352,13 @@ class JsStore final : public Store {
     buf.resize(std::min<uint64_t>(static_cast<uint64_t>(n), count));
     r(std::move(buf));
   }
+  void read_into(StoreFile f, uint64_t offset, std::span<uint8_t> dest, Reply<uint32_t> r) override {
+    if (dest.empty()) return r(0u);
+    auto count = static_cast<uint32_t>(dest.size());
+    double n = web9_store_io(0, f, static_cast<double>(offset), dest.data(), count);
+    if (n < 0) return r(io_fault());
+    r(static_cast<uint32_t>(std::min<uint64_t>(static_cast<uint64_t>(n), count)));
+  }
   void write(StoreFile f, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) override {
     auto count = static_cast<uint32_t>(data.size());
     double n = web9_store_io(1, f, static_cast<double>(offset), data.data(), count);

@@ -70,6 +70,12 @@ class FileServer {
   // An empty answer is end of file.
   virtual void read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r);
 
+  // read() into dest (count is dest.size()), answering the count read. dest stays valid until r
+  // is called, however late. The default reads and copies; a server that holds the bytes (a
+  // pipe, a store) overrides it to put them straight where the reader wants them (a process's
+  // system-call frame), with one copy and no buffer of its own.
+  virtual void read_into(Fid& fid, uint64_t offset, std::span<uint8_t> dest, Reply<uint32_t> r);
+
   // Writes data at offset to an open fid and answers with the count written. data is valid only
   // during the call: a server that answers later copies what it needs.
   virtual void write(Fid& fid, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r);

@@ -139,6 +139,10 @@ class Kernel {
   void create(int pid, std::string_view path, int mode, uint32_t perm, Reply<int> r);
   void read(int pid, int fd, uint32_t count, Reply<Bytes> r);
   void pread(int pid, int fd, uint32_t count, uint64_t offset, Reply<Bytes> r);
+  // read and pread into dest (FileServer::read_into), answering the count; dest must stay
+  // valid until r is called.
+  void read_into(int pid, int fd, std::span<uint8_t> dest, Reply<uint32_t> r);
+  void pread_into(int pid, int fd, std::span<uint8_t> dest, uint64_t offset, Reply<uint32_t> r);
   // data need only live during the call. A write on a closed pipe fails with Errc::pipe and
   // posts "sys: write on closed pipe" to the writer, as Plan 9 does.
   void write(int pid, int fd, std::span<const uint8_t> data, Reply<uint32_t> r);
@@ -224,6 +228,8 @@ class Kernel {
   void write_at_end(int pid, Fd f, std::span<const uint8_t> data, Reply<uint32_t> r);
   template <class T>
   Reply<T> track(int pid, const ChanRef& c, Reply<T> r);
+  Result<ChanRef> reading(int pid, int fd);
+  static Result<bool> positioned(const ChanRef& c, uint64_t offset);
   Reply<uint32_t> note_broken_pipe(int pid, Reply<uint32_t> r);
   void interrupt(int pid);
   void interrupt_poll(int pid);

@@ -4,6 +4,7 @@
 #include "kernel/namespace.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <set>
@@ -572,6 +573,21 @@ void Namespace::read(const ChanRef& c, uint32_t count, Reply<Bytes> r) {
   u->count = count;
   u->done = std::move(r);
   u->pump();
+}
+
+void Namespace::read_into(const ChanRef& c, std::span<uint8_t> dest, Reply<uint32_t> r) {
+  if (c->union_cursor) {
+    return read(c, static_cast<uint32_t>(dest.size()), [dest, r](Result<Bytes> b) {
+      if (!b) return r(std::move(b).error());
+      size_t n = std::min(b->size(), dest.size());
+      if (n) std::memcpy(dest.data(), b->data(), n);
+      r(static_cast<uint32_t>(n));
+    });
+  }
+  c->server().read_into(c->fid(), c->offset, dest, [c, r](Result<uint32_t> n) {
+    if (n) c->offset += *n;
+    r(std::move(n));
+  });
 }
 
 void Namespace::write(const ChanRef& c, std::span<const uint8_t> data, Reply<uint32_t> r) {

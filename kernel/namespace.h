@@ -65,6 +65,8 @@ class Namespace : public std::enable_shared_from_this<Namespace> {
   // members' entries, the first of a name winning. A union read never splits an entry: a count
   // too small for the next entry is Errc::inval (an empty answer would read as the end).
   static void read(const ChanRef& c, uint32_t count, Reply<Bytes> r);
+  // read() into dest (FileServer::read_into), answering the count.
+  static void read_into(const ChanRef& c, std::span<uint8_t> dest, Reply<uint32_t> r);
   static void write(const ChanRef& c, std::span<const uint8_t> data, Reply<uint32_t> r);
 
   // bind(2): from is an unopened channel (a walked path). A second bind onto a mount point joins

@@ -315,20 +315,21 @@ void Syscalls::State::dispatch(const P& p) {
 
   switch (static_cast<Op>(f->op)) {
     // --- WASI preview1 ---
+    // Read straight into the frame: the reply's data. (The frame lives as long as p, which the
+    // reply holds.)
     case Op::fd_read:
-      return kernel.read(pid, int(a[0]), cap(a[1]), then<Bytes>(p, [this, p](Result<Bytes> b) {
-        if (!b) return fail(p, b.error());
-        put(p, b->data(), std::min(b->size(), kChannelData));
-        p->f->r[0] = p->f->out_len;
+      return kernel.read_into(pid, int(a[0]), {f->data, cap(a[1])}, then<uint32_t>(p, [this, p](Result<uint32_t> n) {
+        if (!n) return fail(p, n.error());
+        p->f->r[0] = p->f->out_len = *n;
         ok(p);
       }));
     case Op::fd_pread:
-      return kernel.pread(pid, int(a[0]), cap(a[1]), uint64_t(a[2]), then<Bytes>(p, [this, p](Result<Bytes> b) {
-        if (!b) return fail(p, b.error());
-        put(p, b->data(), std::min(b->size(), kChannelData));
-        p->f->r[0] = p->f->out_len;
-        ok(p);
-      }));
+      return kernel.pread_into(pid, int(a[0]), {f->data, cap(a[1])}, uint64_t(a[2]),
+                               then<uint32_t>(p, [this, p](Result<uint32_t> n) {
+                                 if (!n) return fail(p, n.error());
+                                 p->f->r[0] = p->f->out_len = *n;
+                                 ok(p);
+                               }));
     case Op::fd_write:
       return kernel.write(pid, int(a[0]), in(p), then<uint32_t>(p, [this, p](Result<uint32_t> n) {
         if (!n) return fail(p, n.error());

@@ -131,27 +131,54 @@ void Kernel::create_existing(int pid, std::string path, int mode, Reply<int> r) 
            keep<ChanRef>(ns, [this, pid, m, r](Result<ChanRef> c) { finish_open(pid, std::move(c), m, r); }));
 }
 
-void Kernel::read(int pid, int fd, uint32_t count, Reply<Bytes> r) {
+// The channel of fd, which must be open for reading.
+Result<ChanRef> Kernel::reading(int pid, int fd) {
   auto f = fd_of(pid, fd);
-  if (!f) return r(std::move(f).error());
-  if (!f->readable()) return r(Error(Errc::badf, "fd not open for reading"));
+  if (!f) return std::move(f).error();
+  if (!f->readable()) return Error(Errc::badf, "fd not open for reading");
+  return f->chan;
+}
+
+// A read at offset of c, which reads a directory only where its last read ended (entries are
+// whole): answers whether it is a directory, read at its current offset through Namespace.
+Result<bool> Kernel::positioned(const ChanRef& c, uint64_t offset) {
+  if (!c->qid().is_dir()) return false;
+  if (offset != c->offset) return Error(Errc::inval, "directory read not at its current offset");
+  return true;
+}
+
+void Kernel::read(int pid, int fd, uint32_t count, Reply<Bytes> r) {
+  auto c = reading(pid, fd);
+  if (!c) return r(std::move(c).error());
   Current cur(*this, pid);
-  ChanRef c = f->chan;
-  Namespace::read(c, count, track(pid, c, std::move(r)));
+  Namespace::read(*c, count, track(pid, *c, std::move(r)));
+}
+
+void Kernel::read_into(int pid, int fd, std::span<uint8_t> dest, Reply<uint32_t> r) {
+  auto c = reading(pid, fd);
+  if (!c) return r(std::move(c).error());
+  Current cur(*this, pid);
+  Namespace::read_into(*c, dest, track(pid, *c, std::move(r)));
 }
 
 void Kernel::pread(int pid, int fd, uint32_t count, uint64_t offset, Reply<Bytes> r) {
-  auto f = fd_of(pid, fd);
-  if (!f) return r(std::move(f).error());
-  if (!f->readable()) return r(Error(Errc::badf, "fd not open for reading"));
+  auto c = reading(pid, fd);
+  if (!c) return r(std::move(c).error());
+  auto dir = positioned(*c, offset);
+  if (!dir) return r(std::move(dir).error());
   Current cur(*this, pid);
-  ChanRef c = f->chan;
-  if (c->qid().is_dir()) {
-    // Directory reads are whole entries, so they may only continue where the last one ended.
-    if (offset != c->offset) return r(Error(Errc::inval, "directory read not at its current offset"));
-    return Namespace::read(c, count, track(pid, c, std::move(r)));
-  }
-  c->server().read(c->fid(), offset, count, track(pid, c, std::move(r)));
+  if (*dir) return Namespace::read(*c, count, track(pid, *c, std::move(r)));
+  (*c)->server().read((*c)->fid(), offset, count, track(pid, *c, std::move(r)));
+}
+
+void Kernel::pread_into(int pid, int fd, std::span<uint8_t> dest, uint64_t offset, Reply<uint32_t> r) {
+  auto c = reading(pid, fd);
+  if (!c) return r(std::move(c).error());
+  auto dir = positioned(*c, offset);
+  if (!dir) return r(std::move(dir).error());
+  Current cur(*this, pid);
+  if (*dir) return Namespace::read_into(*c, dest, track(pid, *c, std::move(r)));
+  (*c)->server().read_into((*c)->fid(), offset, dest, track(pid, *c, std::move(r)));
 }
 
 void Kernel::write(int pid, int fd, std::span<const uint8_t> data, Reply<uint32_t> r) {

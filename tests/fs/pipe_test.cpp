@@ -49,16 +49,29 @@ struct Pipe {
   }
 
   // A read that must be answered at once.
-  std::string read_now(Fid& fid, uint32_t count = 8192) {
+  Bytes read_now_bytes(Fid& fid, uint32_t count = 8192) {
     auto r = now<Bytes>([&](auto reply) { dev.read(fid, 0, count, reply); });
     REQUIRE(r.ok());
-    return str(*r);
+    return *r;
   }
+  std::string read_now(Fid& fid, uint32_t count = 8192) { return str(read_now_bytes(fid, count)); }
 
   Later<uint32_t> write(Fid& fid, std::span<const uint8_t> data) {
     Later<uint32_t> later;
     dev.write(fid, 0, data, later.reply());
     return later;
+  }
+
+  // A read_into a buffer of count bytes (a process's fd_read): the buffer and the answer.
+  struct IntoRead {
+    std::shared_ptr<Bytes> buf;
+    Later<uint32_t> n;
+    std::string text() { return n.done() && n.result().ok() ? std::string(buf->begin(), buf->begin() + *n.result()) : "?"; }
+  };
+  IntoRead read_into(Fid& fid, uint32_t count = 8192) {
+    IntoRead r{std::make_shared<Bytes>(count, '.'), {}};
+    dev.read_into(fid, 0, *r.buf, r.n.reply());
+    return r;
   }
 
   Result<uint32_t> write_now(Fid& fid, std::string_view text) {
@@ -109,13 +122,17 @@ TEST_CASE("waiting readers are served in order, one write each", "[pipe]") {
   auto other = p.end("data1");
   auto first = p.read(*p.data1);
   auto second = p.read(*other);
+  auto third = p.read_into(*p.data1);  // read_into waits in the same queue
   REQUIRE(p.write_now(*p.data, "a").ok());
   REQUIRE(first.done());
   CHECK_FALSE(second.done());
   REQUIRE(p.write_now(*p.data, "b").ok());
   REQUIRE(second.done());
+  CHECK_FALSE(third.n.done());
+  REQUIRE(p.write_now(*p.data, "c").ok());
   CHECK(str(first.result().value()) == "a");
   CHECK(str(second.result().value()) == "b");
+  CHECK(third.text() == "c");
 }
 
 TEST_CASE("readers get end of file once the last writing fid is clunked and the queue drains", "[pipe]") {
@@ -133,10 +150,13 @@ TEST_CASE("readers get end of file once the last writing fid is clunked and the 
 TEST_CASE("a waiting read gets end of file when the last writer goes", "[pipe]") {
   Pipe p;
   auto pending = p.read(*p.data1);
+  auto pending_into = p.read_into(*p.data1);
   p.close(p.data);
   REQUIRE(pending.done());
   REQUIRE(pending.result().ok());
   CHECK(pending.result().value().empty());
+  REQUIRE(pending_into.n.done());
+  CHECK(*pending_into.n.result() == 0);
 }
 
 TEST_CASE("a write fails with Errc::pipe once every fid of the reading end is clunked", "[pipe]") {
@@ -176,18 +196,27 @@ TEST_CASE("a 1 MiB write through a waiting reader arrives intact and in order", 
   Pipe p;
   Bytes big(1 << 20);
   for (size_t i = 0; i < big.size(); i++) big[i] = static_cast<uint8_t>(i * 7 + (i >> 12));
-  auto first = p.read(*p.data1, 65536);
+  // The waiting reader is a read_into (a process's fd_read) with room for 1000 bytes: those go
+  // straight to it, the rest is queued; later reads alternate between read and read_into.
+  auto first = p.read_into(*p.data1, 1000);
   auto w = p.write(*p.data, big);
   big.push_back(0);  // the write copied what it needs: changing our buffer changes nothing
   big.pop_back();
-  REQUIRE(first.done());
-  Bytes got = first.result().value();
+  REQUIRE(first.n.done());
+  Bytes got(first.buf->begin(), first.buf->begin() + *first.n.result());
+  CHECK(got.size() == 1000);
   CHECK_FALSE(w.done());  // more than the pipe holds is waiting
-  while (got.size() < big.size()) {
-    auto r = p.read(*p.data1, 65536);
-    REQUIRE(r.done());
-    REQUIRE(r.result().value().size() > 0);
-    got.insert(got.end(), r.result().value().begin(), r.result().value().end());
+  for (int i = 0; got.size() < big.size(); i++) {
+    Bytes b;
+    if (i % 2) {
+      b = p.read_now_bytes(*p.data1, 65536);
+    } else {
+      auto r = p.read_into(*p.data1, 65536);
+      REQUIRE(r.n.done());
+      b.assign(r.buf->begin(), r.buf->begin() + *r.n.result());
+    }
+    REQUIRE(b.size() > 0);
+    got.insert(got.end(), b.begin(), b.end());
     // The writer is answered exactly when what remains fits in the pipe.
     CHECK(w.done() == (big.size() - got.size() <= PipeDevice::kLimit));
   }
@@ -214,10 +243,13 @@ TEST_CASE("flush answers a waiting read with intr", "[pipe]") {
   Pipe p;
   auto other = p.end("data1");
   auto flushed = p.read(*p.data1);
+  auto flushed_into = p.read_into(*p.data1);
   auto kept = p.read(*other);
   p.dev.flush(*p.data1);
   REQUIRE(flushed.done());
   CHECK(flushed.result().error().code == Errc::intr);
+  REQUIRE(flushed_into.n.done());
+  CHECK(flushed_into.n.result().error().code == Errc::intr);
   CHECK_FALSE(kept.done());
   REQUIRE(p.write_now(*p.data, "x").ok());
   REQUIRE(kept.done());
@@ -292,5 +324,44 @@ TEST_CASE("the pipe directory lists data and data1, whose length is what a read 
   auto missing = p.dir->clone();
   CHECK(now<Qid>([&](auto r) { p.dev.walk1(*missing, "ctl", r); }).error().code == Errc::noent);
 }
+
+}  // namespace web9
+
+namespace web9 {
+
+TEST_CASE("read_into: a write finding a reader waiting goes straight into its buffer", "[pipe]") {
+  Pipe p;
+  auto r = p.read_into(*p.data1, 8);
+  CHECK_FALSE(r.n.done());
+  auto w = p.write_now(*p.data, "hello");
+  REQUIRE(w.ok());
+  CHECK(*w == 5);
+  CHECK(r.text() == "hello");
+  CHECK((*r.buf)[5] == '.');  // nothing past what was written
+}
+
+TEST_CASE("read_into: what the waiting reader has no room for stays for the next read", "[pipe]") {
+  Pipe p;
+  auto r = p.read_into(*p.data1, 4);
+  REQUIRE(p.write_now(*p.data, "0123456789").ok());
+  CHECK(r.text() == "0123");
+  Dir d = now<Dir>([&](auto reply) { p.dev.stat(*p.data1, reply); }).value();
+  CHECK(d.length == 6);
+  REQUIRE(p.write_now(*p.data, "next").ok());
+  auto a = p.read_into(*p.data1, 100);
+  CHECK(a.text() == "456789");  // the rest of the first write only
+  CHECK(p.read_into(*p.data1, 100).text() == "next");
+}
+
+TEST_CASE("read_into: queued bytes are read in order, across read and read_into", "[pipe]") {
+  Pipe p;
+  REQUIRE(p.write_now(*p.data, "first").ok());
+  REQUIRE(p.write_now(*p.data, "second").ok());
+  auto r = p.read_into(*p.data1, 3);
+  CHECK(r.text() == "fir");
+  CHECK(p.read_now(*p.data1) == "st");
+  CHECK(p.read_into(*p.data1).text() == "second");
+}
+
 
 }  // namespace web9
