@@ -8,6 +8,7 @@
 import * as protocol from '../protocol.js';
 import { parent, startWorker, readBytes, isNode } from './platform.js';
 import { NetWeb } from './netweb.js';
+import { ENDED, ENDINGS } from '../runtime/process.js';
 
 const FRAME_HEADER = 128;
 const CHANNEL_DATA = 1 << 20;
@@ -91,24 +92,6 @@ function onProcessMessage(w, msg) {
       refillPool();
       break;
     }
-    case 'done': {
-      const p = procs.get(msg.pid);
-      if (p?.worker === w) p.worker = null; // finish() below must not terminate it
-      recycle(w);
-      if (!p || p.gone) return;
-      finish(p);
-      // The program is over and its worker let go of the channel: the next process may have it.
-      if (freeChannels.length < FREE_CHANNELS) {
-        Atomics.store(p.state, 0, 0);
-        Atomics.store(p.cancel, 0, 0);
-        freeChannels.push(p.channel);
-      }
-      // After proc_exit the kernel has the status already; otherwise the worker ended on its own.
-      if (msg.how === 'return') web9.exited(p.pid, '');
-      else if (msg.how === 'trap') web9.exited(p.pid, `sys: trap: ${msg.message}`);
-      else if (msg.how === 'killed') web9.exited(p.pid, 'killed'); // the kernel has the note
-      break;
-    }
     default:
       console.warn('web9 kernel: unknown message from a process worker:', msg);
   }
@@ -130,6 +113,26 @@ function onProcessError(w, message) {
     }
   }
   refillPool();
+}
+
+// The program of p is over (its channel says ENDED and how): its worker takes the next one.
+function ended(p) {
+  const how = ENDINGS[Atomics.load(p.state, 1)];
+  const message = how === 'trap' ? decoder.decode(p.bytes.slice(FRAME_HEADER, FRAME_HEADER + Math.min(Atomics.load(p.state, 2), 4096))) : '';
+  const w = p.worker;
+  p.worker = null; // finish() below must not terminate it
+  if (w) recycle(w);
+  finish(p);
+  // The program is over and its worker let go of the channel: the next process may have it.
+  if (freeChannels.length < FREE_CHANNELS) {
+    Atomics.store(p.state, 0, 0);
+    Atomics.store(p.cancel, 0, 0);
+    freeChannels.push(p.channel);
+  }
+  // After proc_exit the kernel has the status already; otherwise the worker ended on its own.
+  if (how === 'return') web9.exited(p.pid, '');
+  else if (how === 'trap') web9.exited(p.pid, `sys: trap: ${message}`);
+  else if (how === 'killed') web9.exited(p.pid, 'killed'); // the kernel has the note
 }
 
 function finish(p) {
@@ -162,7 +165,7 @@ const host = {
   start(pid, key, wasm, argv, env) {
     const channel = freeChannels.pop() ?? new SharedArrayBuffer(CHANNEL_SIZE);
     const p = {
-      pid, channel, bytes: new Uint8Array(channel), state: new Int32Array(channel, 0, 1), cancel: new Int32Array(channel, 24, 1),
+      pid, channel, bytes: new Uint8Array(channel), state: new Int32Array(channel, 0, 3), cancel: new Int32Array(channel, 24, 1),
       inKernel: false, worker: null, stopTimer: undefined, gone: false,
     };
     procs.set(pid, p);
@@ -246,14 +249,20 @@ function kill(p, status) {
 
 // --- the doorbell ---
 
-// Hands the kernel every channel holding a request it has not seen. A process whose
+// Hands the kernel every channel holding a request it has not seen, and ends the processes
+// whose programs are over (ENDED). A process whose
 // poll_oneoff timed out sets its channel's cancel word (header bytes 24–27) while its request is
 // with the kernel: the kernel then answers the poll with no events (Syscalls::cancel ignores any
 // other call).
 function scan() {
   for (const p of procs.values()) {
     if (p.gone) continue;
-    if (!p.inKernel && Atomics.load(p.state, 0) === 1) {
+    const state = Atomics.load(p.state, 0);
+    if (state === ENDED && !p.inKernel) {
+      ended(p);
+      continue;
+    }
+    if (!p.inKernel && state === 1) {
       const inLen = Math.min(new DataView(p.channel, 8, 4).getUint32(0, true), CHANNEL_DATA);
       const { ptr, heap } = frameAt(p.pid);
       heap.set(p.bytes.subarray(0, FRAME_HEADER + inLen), ptr);
@@ -266,7 +275,22 @@ function scan() {
 
 const hasWaitAsync = typeof Atomics.waitAsync === 'function';
 
+// While calls keep coming (one came within HOT_BUDGET_MS of the last turn of the event loop),
+// the kernel waits for the next ring blocking, at most HOT_WAIT_MS at a time: a blocked thread
+// is woken sooner than a waitAsync, whose wake-up is a task. Promise jobs run between calls; the
+// event loop (the page's messages, timers, OPFS's promises) gets a turn at least every
+// HOT_BUDGET_MS, and whenever no call came for HOT_WAIT_MS.
+const HOT_WAIT_MS = 0.5;
+const HOT_BUDGET_MS = 2;
+const turn = new MessageChannel();
+const nextTurn = () => new Promise((resolve) => {
+  turn.port1.onmessage = resolve;
+  turn.port1.unref?.(); // under Node: the yield must not keep the worker alive
+  turn.port2.postMessage(0);
+});
+
 async function serve() {
+  let hotUntil = 0;
   for (;;) {
     // Read the doorbell before scanning: a ring during the scan changes it, and the wait below
     // then returns at once instead of sleeping through the request.
@@ -277,12 +301,23 @@ async function serve() {
       post(protocol.fatal(`kernel: ${err?.message ?? err}`));
       throw err;
     }
-    if (hasWaitAsync) {
-      const w = Atomics.waitAsync(doorbell, 0, seen, DOORBELL_TIMEOUT_MS);
-      if (w.async) await w.value;
-    } else {
-      await new Promise((resolve) => setTimeout(resolve, 1));
+    if (performance.now() < hotUntil) {
+      if (Atomics.wait(doorbell, 0, seen, HOT_WAIT_MS) !== 'timed-out') {
+        await null;
+        continue;
+      }
+    } else if (hotUntil) {
+      await nextTurn(); // the budget is spent: the event loop's turn
     }
+    if (Atomics.load(doorbell, 0) === seen) {
+      if (hasWaitAsync) {
+        const w = Atomics.waitAsync(doorbell, 0, seen, DOORBELL_TIMEOUT_MS);
+        if (w.async) await w.value;
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    }
+    hotUntil = performance.now() + HOT_BUDGET_MS;
   }
 }
 

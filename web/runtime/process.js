@@ -27,6 +27,11 @@ const SUBCLOCKFLAG_ABSTIME = 1;
 const POLL_EVENT_SIZE = 16;  // the kernel's poll reply records (docs/abi.md)
 const CANCEL = 6;  // the frame header's cancel word, as an Int32 index (docs/runtime.md)
 
+// The channel's state word (header word 0): 0 idle, 1 request posted, 2 reply ready, and ENDED
+// once the program is over (worker-process.js writes how, the index in ENDINGS, in word 1).
+export const ENDED = 3;
+export const ENDINGS = ['exit', 'return', 'killed', 'trap'];
+
 // Thrown by proc_exit and web9 exits once the kernel has the status: it unwinds the guest's
 // stack out of _start. code is the WASI exit code, status the Plan 9 exit string.
 export class ExitError extends Error {
@@ -39,7 +44,7 @@ export class ExitError extends Error {
 }
 
 // Thrown when the kernel answers a call with ERR_KILLED: a note the program does not take
-// ends it now. The kernel learns it is gone from the worker ('done', how 'killed').
+// ends it now. The kernel learns it is gone from the channel (ENDED, 'killed').
 export class KilledError extends Error {
   constructor() {
     super('killed by a note');

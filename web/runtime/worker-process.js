@@ -2,16 +2,35 @@
 // it says {type: 'ready'}, and later gets one {type: 'run', module, channel, doorbell, pid, argv,
 // env} (channel and doorbell are SharedArrayBuffers): it instantiates the compiled module with
 // the imports of web/runtime/process.js (WASI preview1 and "web9", all served through the
-// channel) and calls _start. When the program ends it posts {type: 'done', pid, how}:
-//   how 'exit'    proc_exit or exits: the kernel already has the status
-//   how 'return'  _start returned without proc_exit (status "")
-//   how 'killed'  a note it does not take ended it (the kernel answered a call ERR_KILLED)
-//   how 'trap'    the program trapped or could not be instantiated; message says why
+// channel) and calls _start. When the program ends it says how in the channel (ended(), below;
+// no message, so a kernel worker busy serving calls sees it at once):
+//   'exit'    proc_exit or exits: the kernel already has the status
+//   'return'  _start returned without proc_exit (status "")
+//   'killed'  a note it does not take ended it (the kernel answered a call ERR_KILLED)
+//   'trap'    the program trapped or could not be instantiated; the message says why
 // The kernel worker may then send another 'run' (workers are reused) or terminate it; a worker
 // that is stopped (kill) is terminated and never reused.
 
 import { parent } from '../kernel/platform.js';
-import { makeImports } from './process.js';
+import { makeImports, ENDED, ENDINGS } from './process.js';
+
+const encoder = new TextEncoder();
+
+// The channel's header: state (word 0) ENDED, word 1 the ending's index in ENDINGS, word 2 the
+// length of the message in the data (byte 128 on); then it rings the doorbell (a
+// SharedArrayBuffer).
+function ended(channel, doorbell, how, message = '') {
+  const hdr = new Int32Array(channel, 0, 32);
+  const data = new Uint8Array(channel, 128);
+  const bytes = encoder.encode(message).subarray(0, 4096); // (a browser's encodeInto refuses shared memory)
+  data.set(bytes);
+  hdr[1] = ENDINGS.indexOf(how);
+  hdr[2] = bytes.length;
+  Atomics.store(hdr, 0, ENDED);
+  const bell = new Int32Array(doorbell);
+  Atomics.add(bell, 0, 1);
+  Atomics.notify(bell, 0);
+}
 
 function run({ module, channel, doorbell, pid, argv, env }) {
   let instance = null;
@@ -28,15 +47,15 @@ function run({ module, channel, doorbell, pid, argv, env }) {
     instance = new WebAssembly.Instance(module, imports);
     if (typeof instance.exports._start !== 'function') throw new Error('the program has no _start');
     instance.exports._start();
-    parent.post({ type: 'done', pid, how: 'return' });
+    ended(channel, doorbell, 'return');
   } catch (err) {
-    if (err instanceof ExitError) parent.post({ type: 'done', pid, how: 'exit' });
-    else if (err instanceof KilledError) parent.post({ type: 'done', pid, how: 'killed' });
-    else parent.post({ type: 'done', pid, how: 'trap', message: String(err?.message ?? err) });
+    if (err instanceof ExitError) ended(channel, doorbell, 'exit');
+    else if (err instanceof KilledError) ended(channel, doorbell, 'killed');
+    else ended(channel, doorbell, 'trap', String(err?.message ?? err));
   }
 }
 
-// One run at a time: the kernel worker sends the next only after this one's 'done'.
+// One run at a time: the kernel worker sends the next only after this one has ended.
 parent.listen((msg) => {
   if (msg?.type === 'run') run(msg);
 });
