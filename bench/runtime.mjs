@@ -415,9 +415,10 @@ async function main() {
     const chromium = await measureBrowser(o, log);
     const node = o.node ? measureNode(o, log) : null;
     const cached =
-      'Warm boots reuse the HTTP cache (the dev server sends no-cache with ETags: each file is revalidated, 304) and ' +
+      'Warm boots take everything but the page and /config.json from the HTTP cache without asking the server (the ' +
+      'dev server serves them under a build-versioned /v/VERSION/ prefix as immutable; docs/runtime.md) and reuse ' +
       "V8's JavaScript code cache. No compiled WebAssembly survives a reload: kernel.wasm is instantiated from bytes " +
-      '(not instantiateStreaming from a fetch Response, which is what Chromium code-caches) and guest modules are ' +
+      '(compileStreaming was tried: Chromium 156 kept no code cache for it either) and guest modules are ' +
       'compiled from bytes the kernel reads out of the image, cached only in the kernel worker, which a reload ends.';
     const result = {
       date: new Date().toISOString(),

@@ -5,6 +5,7 @@
 
 import http from 'node:http';
 import https from 'node:https';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -175,6 +176,120 @@ function sendText(res, status, text, extraHeaders = {}) {
   res.end(res.req.method === 'HEAD' ? undefined : `${text}\n`);
 }
 
+// --- versioned URLs (docs/runtime.md, "Serving and caching") ---
+// A page (an .html file) is sent with <base href="/v/VERSION/DIR/">, so everything it loads, and
+// everything those load by relative URL (module imports, workers, kernel.wasm, the boot image), is
+// asked for under /v/VERSION/. VERSION is a hash of the size, mtime and inode of every file the
+// routes serve. A file under /v/VERSION/ is sent immutable (a reload asks the server nothing for it) only
+// if VERSION is the current one and the file is as it was when VERSION was taken; anything else (an
+// old VERSION, a file changed or added since, a page) is sent no-cache with an ETag, as without the
+// prefix, where every path still works. Walking every file costs tens of ms, too much for each page:
+// a page re-stats only the files sent immutable under the current VERSION, and VERSION is taken
+// again when one of them has changed (a rebuild or an edit), or a file was found changed or new.
+
+export const versionPrefix = '/v/';
+const immutable = 'public, max-age=31536000, immutable';
+
+// What tells one version of a file from another: a file rewritten in place changes its mtime
+// (kept to the sub-millisecond), one replaced by a rename also its inode.
+const statKey = (stat) => `${stat.size} ${stat.mtimeMs} ${stat.ino}`;
+
+function statKeyOf(file) {
+  try {
+    return statKey(fs.statSync(file));
+  } catch {
+    return null;
+  }
+}
+
+const etagOf = (stat) => `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+
+function isDirectory(file) {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+// {version, files: Map(url path -> statKey)} of what the routes serve now. Each file is counted
+// under the route that serves its path (an earlier route hides a later one's file).
+function takeVersion(routes, isolation) {
+  const files = new Map();
+  const add = (route, urlPath, file) => {
+    if (files.has(urlPath) || matchRoute(routes, urlPath)?.route !== route) return;
+    try {
+      const stat = fs.statSync(file);
+      if (stat.isFile()) files.set(urlPath, statKey(stat));
+    } catch {}
+  };
+  let walked; // the real paths of the directories walked for a route: a symlink loop ends
+  const walk = (route, dir, urlDir) => {
+    let entries;
+    try {
+      const real = fs.realpathSync(dir);
+      if (walked.has(real)) return;
+      walked.add(real);
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const at = path.join(dir, e.name);
+      // A symlink is served as what it points to (a file not counted here is never immutable).
+      if (e.isDirectory() || (e.isSymbolicLink() && isDirectory(at)))
+        walk(route, at, `${urlDir}${e.name}/`);
+      else add(route, `${urlDir}${e.name}`, at);
+    }
+  };
+  for (const route of routes) {
+    if (route.file) add(route, route.prefix, route.file);
+    else if (route.dir) {
+      walked = new Set();
+      walk(route, route.dir, route.prefix);
+    }
+  }
+  const hash = crypto.createHash('sha256');
+  // The isolation headers are part of what a cached response is: a restart with --no-isolation
+  // must not find responses cached with them.
+  hash.update(`isolation ${isolation}\n`);
+  for (const [urlPath, key] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) hash.update(`${urlPath} ${key}\n`);
+  return { version: hash.digest('hex').slice(0, 16), files };
+}
+
+// The current version and what went out under it: current() for a page, immutable() for a file.
+function makeVersions(routes, isolation) {
+  let v = null; // {version, files, sent: Map(url path -> file sent immutable), stale}
+  const take = () => (v = { ...takeVersion(routes, isolation), sent: new Map(), stale: false });
+  return {
+    current() {
+      if (!v || v.stale) take();
+      else for (const [urlPath, file] of v.sent) if (statKeyOf(file) !== v.files.get(urlPath)) return take().version;
+      return v.version;
+    },
+    // Whether file, served at urlPath with stat, may go out immutable under version.
+    immutable(version, urlPath, file, stat) {
+      if (!v) take();
+      if (version !== v.version) return false;
+      if (v.files.get(urlPath) !== statKey(stat)) {
+        v.stale = true; // changed or new since the version was taken: the next page takes another
+        return false;
+      }
+      v.sent.set(urlPath, file);
+      return true;
+    },
+  };
+}
+
+// The page with <base href> naming its own directory under the version, right after <head>; a
+// page that has a <base> of its own, or no <head>, is left as it is.
+function withBase(html, version, urlPath) {
+  if (/<base[\s>]/i.test(html)) return html;
+  const dir = urlPath.endsWith('/') ? urlPath : urlPath.slice(0, urlPath.lastIndexOf('/') + 1);
+  const base = `${versionPrefix}${version}${dir.split('/').map(encodeURIComponent).join('/')}`;
+  return html.replace(/<head(\s[^>]*)?>/i, (head) => `${head}\n  <base href="${base}">`);
+}
+
 function resolveFile(route, rest) {
   if (route.file) return rest === '' ? route.file : null;
   const base = path.resolve(route.dir);
@@ -183,22 +298,32 @@ function resolveFile(route, rest) {
   return file;
 }
 
-async function serveFile(req, res, file) {
+// Serves a file at urlPath (the path without any /v/VERSION/ prefix). versions answers the
+// current version (taking it afresh when asked to) and whether a file may be sent immutable.
+async function serveFile(req, res, file, { urlPath, version, versions }) {
   let stat;
   try {
     stat = await fs.promises.stat(file);
     if (stat.isDirectory()) {
       file = path.join(file, 'index.html');
+      if (!urlPath.endsWith('/')) urlPath += '/';
       stat = await fs.promises.stat(file);
     }
   } catch {
     return sendText(res, 404, 'not found');
   }
   if (!stat.isFile()) return sendText(res, 404, 'not found');
-  const etag = `W/"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+  const type = mimeTypeFor(file);
+  let etag = etagOf(stat);
+  let body = null; // a page, with its <base>
+  if (type.startsWith('text/html')) {
+    const current = versions.current();
+    body = Buffer.from(withBase(await fs.promises.readFile(file, 'utf8'), current, urlPath));
+    etag = `${etag.slice(0, -1)}-${current}"`; // the page names the version
+  }
   const headers = {
-    'Content-Type': mimeTypeFor(file),
-    'Cache-Control': 'no-cache',
+    'Content-Type': type,
+    'Cache-Control': !body && version && versions.immutable(version, urlPath, file, stat) ? immutable : 'no-cache',
     ETag: etag,
     'Last-Modified': stat.mtime.toUTCString(),
   };
@@ -206,14 +331,15 @@ async function serveFile(req, res, file) {
     res.writeHead(304, headers);
     return res.end();
   }
-  res.writeHead(200, { ...headers, 'Content-Length': stat.size });
+  res.writeHead(200, { ...headers, 'Content-Length': body ? body.length : stat.size });
   if (req.method === 'HEAD') return res.end();
+  if (body) return res.end(body);
   fs.createReadStream(file)
     .on('error', () => res.destroy())
     .pipe(res);
 }
 
-function makeHandler(routes, { isolation, log }) {
+function makeHandler(routes, { isolation, log, versions }) {
   return async (req, res) => {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     if (isolation) for (const [k, v] of Object.entries(isolationHeaders)) res.setHeader(k, v);
@@ -221,6 +347,9 @@ function makeHandler(routes, { isolation, log }) {
 
     const segments = requestSegments(req.url);
     if (!segments) return sendText(res, 403, 'forbidden path');
+    // /v/VERSION/PATH is PATH (its caching aside).
+    let version = null;
+    if (segments.length > 2 && segments[0] === versionPrefix.slice(1, -1)) version = segments.splice(0, 2)[1];
     const urlPath = '/' + segments.join('/');
     const match = matchRoute(routes, urlPath);
     if (!match) return sendText(res, 404, 'not found');
@@ -229,7 +358,7 @@ function makeHandler(routes, { isolation, log }) {
       return sendText(res, 405, 'method not allowed', { Allow: 'GET, HEAD' });
     const file = resolveFile(match.route, match.rest);
     if (!file) return sendText(res, 404, 'not found');
-    return serveFile(req, res, file);
+    return serveFile(req, res, file, { urlPath, version, versions });
   };
 }
 
@@ -259,7 +388,9 @@ export async function startServer(options = {}) {
   const proxy = options.proxy ?? true;
   const allowHosts = proxyHosts(options.allowHosts ?? []);
   const routes = [...(options.routes ?? []), ...defaultRoutes(dirs, { proxy, allowHosts })];
-  const handler = makeHandler(routes, { isolation: options.isolation ?? true, log: options.log });
+  const isolation = options.isolation ?? true;
+  const versions = makeVersions(routes, isolation);
+  const handler = makeHandler(routes, { isolation, log: options.log, versions });
   const server = http.createServer((req, res) => {
     handler(req, res).catch((err) => {
       if (!res.headersSent) sendText(res, 500, `internal error: ${err.message}`);
@@ -270,6 +401,8 @@ export async function startServer(options = {}) {
     server.once('error', reject);
     server.listen(options.port ?? 8080, '127.0.0.1', resolve);
   });
+  // The first version is taken now rather than when the first page is asked for.
+  setImmediate(() => versions.current());
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}/`,
@@ -312,6 +445,11 @@ Also served: node_modules/@xterm/xterm at /vendor/xterm/, @xterm/addon-fit at
 the kernel worker where the proxy is. The proxy forwards /proxy/URL to URL with the method, the
 body and the Authorization, Content-Type, Accept and Git-Protocol headers, streaming the answer;
 a host not allowed gets 403.
+
+A page (an .html file) is sent with a <base> under /v/VERSION/; a file asked for there is sent
+immutable while it is as it was when VERSION was taken, so a reload asks again only for the page
+and /config.json. A rebuild or an edit gives the next page another VERSION (docs/runtime.md,
+"Serving and caching").
 `;
 
 function parseArgs(argv) {

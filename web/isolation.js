@@ -84,7 +84,9 @@ async function isolateWithServiceWorker() {
   if (!window.isSecureContext || !('serviceWorker' in navigator)) return false;
   if (sessionStorage.getItem(reloadKey)) return false;
   try {
-    const registration = await navigator.serviceWorker.register(new URL('sw.js', import.meta.url));
+    // Beside the page, not beside this module: tools/serve.mjs serves the modules under a versioned
+    // path (/v/VERSION/), and a worker registered there could not control the page.
+    const registration = await navigator.serviceWorker.register(new URL('sw.js', location.href));
     if (!registration) throw new Error('the browser gave no registration');
     await activeWithin(registration, 10000);
   } catch (err) {

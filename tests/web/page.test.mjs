@@ -129,7 +129,8 @@ test('a missing kernel worker is reported in the terminal', async () => {
   try {
     assert.equal(await waitForState(other.page, ['ready', 'failed', 'unsupported']), 'failed');
     const lines = await terminalLines(other.page);
-    assert.match(lines[0], /cannot start the kernel worker: \/kernel\/worker\.js answered HTTP 404/);
+    // The path under the page's versioned prefix (tools/serve.mjs).
+    assert.match(lines[0], /cannot start the kernel worker: \/v\/[0-9a-f]+\/kernel\/worker\.js answered HTTP 404/);
   } finally {
     await other.close();
   }

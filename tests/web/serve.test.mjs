@@ -81,7 +81,9 @@ test('files are served with the MIME type the browser needs', async () => {
 
 test('the root serves web/index.html and the wasm bytes arrive intact', async () => {
   const page = await rawRequest('/');
-  assert.equal(page.body.toString(), fs.readFileSync(path.join(repoRoot, 'web/index.html'), 'utf8'));
+  // With a <base> naming the current version right after <head>, and nothing else changed.
+  const html = fs.readFileSync(path.join(repoRoot, 'web/index.html'), 'utf8');
+  assert.equal(page.body.toString().replace(/\n  <base href="\/v\/[0-9a-f]+\/">/, ''), html);
   const wasm = await rawRequest('/build/kernel/kernel.wasm');
   assert.deepEqual(wasm.body, emptyWasm);
   assert.equal(wasm.headers['content-length'], String(emptyWasm.length));
@@ -94,6 +96,80 @@ test('responses are revalidated by ETag rather than cached blindly', async () =>
   const again = await rawRequest('/main.js', { headers: { 'If-None-Match': first.headers.etag } });
   assert.equal(again.status, 304);
   assert.equal(again.body.length, 0);
+});
+
+// The page's <base href>: /v/VERSION/ and the page's own directory.
+async function baseOf(target, port = server.port) {
+  const page = await rawRequest(target, { port });
+  const m = /<base href="(\/v\/([0-9a-f]+)\/[^"]*)">/.exec(page.body.toString());
+  assert.ok(m, `${target} has no <base>`);
+  return { href: m[1], version: m[2], page };
+}
+
+test('a page names a versioned path; files under it are immutable, the rest revalidated', async () => {
+  const { href, version, page } = await baseOf('/');
+  assert.equal(href, `/v/${version}/`);
+  assert.equal(page.headers['cache-control'], 'no-cache', 'the page itself is always asked for');
+  assert.equal((await baseOf('/index.html')).version, version, 'nothing changed: the same version');
+  for (const target of ['main.js', 'kernel/worker.js', 'vendor/xterm/lib/xterm.mjs', 'build/kernel/kernel.wasm', 'build/bin/apps/cat.wasm']) {
+    const res = await rawRequest(`${href}${target}`);
+    assert.equal(res.status, 200, target);
+    assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable', target);
+    assert.deepEqual(res.body, (await rawRequest(`/${target}`)).body, `${target}: the same bytes as without the prefix`);
+  }
+  // Without the prefix, under an old or made-up version, and what the server makes up: revalidated.
+  for (const target of ['/main.js', '/v/0123456789abcdef/main.js', `${href}config.json`, `${href}`]) {
+    const res = await rawRequest(target);
+    assert.equal(res.status, 200, target);
+    assert.equal(res.headers['cache-control'], 'no-cache', target);
+  }
+  assert.equal((await rawRequest(`${href}nope.js`)).status, 404);
+  // A page in a subdirectory gets its own directory under the version.
+  assert.equal((await baseOf('/bench/baseline-page/')).href, `/v/${version}/bench/baseline-page/`);
+});
+
+test('a rebuilt file gives the next page a new version, and is not sent immutable under the old one', async () => {
+  const wasm = path.join(tmp, 'kernel/kernel.wasm');
+  const before = await baseOf('/');
+  assert.equal((await rawRequest(`${before.href}build/kernel/kernel.wasm`)).headers['cache-control'], 'public, max-age=31536000, immutable');
+  // The same size, so only the mtime (or the inode, when a build renames a new file into place) tells.
+  const rebuilt = Buffer.from(emptyWasm);
+  rebuilt[7] = 0;
+  fs.writeFileSync(`${wasm}.new`, rebuilt);
+  fs.renameSync(`${wasm}.new`, wasm);
+  try {
+    const old = await rawRequest(`${before.href}build/kernel/kernel.wasm`);
+    assert.equal(old.headers['cache-control'], 'no-cache', 'the old version no longer vouches for the file');
+    const after = await baseOf('/');
+    assert.notEqual(after.version, before.version);
+    const res = await rawRequest(`${after.href}build/kernel/kernel.wasm`);
+    assert.equal(res.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.deepEqual(res.body, rebuilt);
+    // A file that was never asked for changing also changes the version once it is asked for.
+    fs.writeFileSync(path.join(tmp, 'bin/apps/new.wasm'), emptyWasm);
+    assert.equal((await rawRequest(`${after.href}build/bin/apps/new.wasm`)).headers['cache-control'], 'no-cache');
+    assert.notEqual((await baseOf('/')).version, after.version);
+  } finally {
+    fs.writeFileSync(wasm, emptyWasm);
+    fs.rmSync(path.join(tmp, 'bin/apps/new.wasm'), { force: true });
+  }
+});
+
+test('the version does not depend on the server: a restart over the same files keeps it', async () => {
+  const dirs = { kernelDir: path.join(tmp, 'kernel'), binDir: path.join(tmp, 'bin') };
+  const [first, again, plain] = await Promise.all([
+    startServer({ port: 0, ...dirs }),
+    startServer({ port: 0, ...dirs }),
+    startServer({ port: 0, ...dirs, isolation: false }),
+  ]);
+  try {
+    const { version } = await baseOf('/', first.port);
+    assert.equal((await baseOf('/', again.port)).version, version);
+    // Responses cached with the isolation headers must not be taken for ones without them.
+    assert.notEqual((await baseOf('/', plain.port)).version, version);
+  } finally {
+    await Promise.all([first.close(), again.close(), plain.close()]);
+  }
 });
 
 test('a missing file is a 404', async () => {

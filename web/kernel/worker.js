@@ -593,6 +593,13 @@ if (!isNode) {
   quiet(once(`bytes ${wasmUrl.href}`, () => readBytes(wasmUrl)));
   quiet(once(`bytes ${imageUrl.href}`, () => readBytes(imageUrl))).then((image) => image && precompile(image, '/bin/rc'));
   quiet(once('home undefined', () => openHome(undefined)));
+  quiet(once('net undefined', () => openNet(undefined)));
+  quiet(once('import xfer.js', () => import('./xfer.js')));
+}
+
+// /net/web's network; in a tab the dev server's /config.json names its CORS proxy.
+function openNet(home) {
+  return NetWeb.open({ home, configUrl: isNode ? null : new URL('../config.json', import.meta.url).href });
 }
 
 // --- messages from the page (or tools/web9.mjs) ---
@@ -613,8 +620,8 @@ async function boot(msg) {
           throw new Error(`no boot image: ${err.message} (node tools/mkimage.mjs makes it)`);
         }),
     (homeOpening = once(`home ${msg.options?.home}`, () => openHome(msg.options?.home))),
-    // /net/web's network; in a tab the dev server's /config.json names its CORS proxy.
-    NetWeb.open({ home: msg.options?.home, configUrl: isNode ? null : new URL('../config.json', import.meta.url).href }),
+    once(`net ${msg.options?.home}`, () => openNet(msg.options?.home)),
+    once('import xfer.js', () => import('./xfer.js')), // for makeXferStore below
   ]);
   // A home opened early that this boot does not use gives its lock back.
   if (msg.options?.home !== undefined) loads.get('home undefined')?.then((h) => h?.store?.close());
