@@ -5,7 +5,7 @@
 //
 // The host object has these methods, all called on the kernel worker's one thread:
 //   reply(pid)                          the frame of pid holds a reply: copy it to the channel
-//   start(pid, key, wasm, argv, env)    start a process worker; wasm is a Uint8Array view on
+//   start(pid, key, wasm, argv, env, cwd)  start a process worker; wasm is a Uint8Array view on
 //                                       kernel memory (valid only during the call) or null
 //   stop(pid, graceMs) / cancelStop(pid)
 //   output(bytes)                       bytes for the terminal (a view, valid during the call)
@@ -58,7 +58,7 @@ class JsHost final : public RuntimeHost {
   void reply(int pid) override { js_.call<void>("reply", pid); }
   void start(ProcessImage image) override {
     val wasm = image.wasm ? bytes_view(image.wasm->data(), image.wasm->size()) : val::null();
-    js_.call<void>("start", image.pid, image.key, wasm, string_array(image.argv), string_array(image.env));
+    js_.call<void>("start", image.pid, image.key, wasm, string_array(image.argv), string_array(image.env), image.cwd);
   }
   void stop(int pid, int grace_ms) override { js_.call<void>("stop", pid, grace_ms); }
   void cancel_stop(int pid) override { js_.call<void>("cancelStop", pid); }

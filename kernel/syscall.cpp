@@ -36,9 +36,6 @@ constexpr uint32_t kFdflagAppend = 1;
 // fst_flags of the set_times calls.
 constexpr uint32_t kFstMtim = 4, kFstMtimNow = 8;
 
-// The preopened directory every guest sees: fd 3 is "/" (docs/abi.md).
-constexpr int kPreopenFd = 3;
-
 constexpr size_t kFilestatSize = 64;
 // poll_oneoff's reply records, and their hang-up flag (WASI's EVENTRWFLAGS_FD_READWRITE_HANGUP).
 constexpr size_t kPollEventSize = 16;
@@ -891,7 +888,10 @@ void Syscalls::State::spawn(int parent, std::string path, SpawnOptions o, Reply<
     image.key = l->key;
     image.wasm = l->wasm;
     image.argv = l->argv;
-    if (Process* c = kernel.process(pid); c && c->env) image.env = c->env->environ();
+    if (Process* c = kernel.process(pid)) {
+      if (c->env) image.env = c->env->environ();
+      image.cwd = c->cwd_path;
+    }
     host.start(std::move(image));
     r(pid);
   });

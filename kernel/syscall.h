@@ -47,6 +47,10 @@ constexpr size_t kChannelSize = kFrameHeader + kChannelData;
 // (Plan 9's default action). The process side unwinds the program at once; outside WASI's
 // errno range.
 constexpr int32_t kErrKilled = 65536;
+// The preopened directory every guest sees: fd 3 is "/" (docs/abi.md). A constant of the ABI,
+// whatever the fd table holds: web/runtime/process.js answers fd_prestat_get and
+// fd_prestat_dir_name itself (PREOPEN_FD), saving each program's start three round trips.
+constexpr int kPreopenFd = 3;
 
 // What a process worker is started with.
 struct ProcessImage {
@@ -55,6 +59,7 @@ struct ProcessImage {
   std::shared_ptr<const Bytes> wasm;
   std::vector<std::string> argv;
   std::vector<std::string> env;  // "name=value"
+  std::string cwd;               // its working directory: the process answers getcwd itself until it chdirs
 };
 
 // What the kernel asks of the runtime around it.

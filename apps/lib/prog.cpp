@@ -8,12 +8,20 @@
 
 #include "web9_abi.h"
 
+#ifdef __wasi__
+// wasi-libc's working directory, an absolute path ("/" at start), which chdir sets.
+extern "C" char* __wasilibc_cwd;
+#endif
+
 namespace web9 {
 
 namespace {
 
 // Under web9 a program starts in its parent's working directory, which only the kernel
 // knows, while wasi-libc resolves relative paths against its own, "/" at start: tell it.
+// The kernel's working directory is a directory by construction, so wasi-libc's own variable
+// is set rather than calling chdir, which would first stat it: a round trip to the kernel at
+// every program's start (the process answers web9_getcwd itself at start, docs/abi.md).
 // Elsewhere web9_getcwd fails and "/" stays.
 struct CwdSync {
   CwdSync() {
@@ -21,6 +29,9 @@ struct CwdSync {
     uint32_t len = 0;
     if (web9_getcwd(buf, sizeof buf - 1, &len) == 0 && len > 0 && len < sizeof buf) {
       buf[len] = '\0';
+#ifdef __wasi__
+      if (buf[0] == '/' && (__wasilibc_cwd = ::strdup(buf)) != nullptr) return;
+#endif
       ::chdir(buf);
     }
   }

@@ -289,7 +289,7 @@ test('poll_oneoff with a descriptor and a clock: the clock ends the wait and the
   assert.equal(frames().length, 1);
 });
 
-test('args, environ, clocks and random are answered locally', () => {
+test('args, environ, clocks, random and the preopen are answered locally', () => {
   frames();
   const v = dv();
   assert.equal(wasi.args_sizes_get(0, 4), 0);
@@ -312,7 +312,33 @@ test('args, environ, clocks and random are answered locally', () => {
   assert.equal(wasi.sched_yield(), 0);
   assert.equal(web9.getpid(500), 0);
   assert.equal(v.getInt32(500, true), 7);
+  // The preopen is a constant of the ABI (kernel/syscall.h kPreopenFd): fd 3 is "/".
+  mem().fill(0xee, 600, 620);
+  assert.equal(wasi.fd_prestat_get(3, 600), 0);
+  assert.equal(v.getUint32(600, true), 0); // a directory
+  assert.equal(v.getUint32(604, true), 1);
+  assert.equal(wasi.fd_prestat_dir_name(3, 610, 1), 0);
+  assert.equal(v.getUint8(610), 0x2f);
+  assert.equal(v.getUint8(611), 0xee); // not NUL-terminated, as WASI has it
+  assert.equal(wasi.fd_prestat_get(4, 600), 8); // EBADF: wasi-libc's loop over preopens ends
+  assert.equal(wasi.fd_prestat_dir_name(0, 610, 1), 8);
+  assert.equal(wasi.fd_prestat_dir_name(3, 610, 0), 37); // ENAMETOOLONG
   assert.deepEqual(frames(), []);
+});
+
+test('getcwd is answered locally from the start directory until the process calls chdir', () => {
+  const started = makeImports({ channel, doorbell, pid: 7, cwd: '/usr/glenda', getMemory: () => memory }).imports.web9;
+  frames();
+  const v = dv();
+  assert.equal(started.getcwd(700, 64, 780), 0);
+  assert.equal(v.getUint32(780, true), 11);
+  assert.equal(Buffer.from(mem().subarray(700, 711)).toString(), '/usr/glenda');
+  assert.equal(started.getcwd(700, 5, 780), 68); // ERANGE, as the kernel answers
+  assert.deepEqual(frames(), []);
+  mem().set(Buffer.from('/tmp'), 800);
+  assert.equal(started.chdir(800, 4), 0);
+  started.getcwd(700, 64, 780); // the kernel's answer now
+  assert.deepEqual(frames().map((f) => f.op), ['chdir', 'getcwd']);
 });
 
 test('web9 calls encode their strings and decode their results', () => {

@@ -162,7 +162,7 @@ const host = {
     Atomics.notify(p.state, 0);
   },
 
-  start(pid, key, wasm, argv, env) {
+  start(pid, key, wasm, argv, env, cwd) {
     const channel = freeChannels.pop() ?? new SharedArrayBuffer(CHANNEL_SIZE);
     const p = {
       pid, channel, bytes: new Uint8Array(channel), state: new Int32Array(channel, 0, 3), cancel: new Int32Array(channel, 24, 1),
@@ -195,7 +195,7 @@ const host = {
             return;
           }
           p.worker = w;
-          w.post({ type: 'run', module, channel, doorbell: doorbell.buffer, pid, argv, env });
+          w.post({ type: 'run', module, channel, doorbell: doorbell.buffer, pid, argv, env, cwd });
         });
       },
       (err) => kill(p, `sys: bad program image: ${err.message}`),

@@ -5,6 +5,8 @@ export const CHANNEL_DATA = 1 << 20;
 export const CHANNEL_SIZE = FRAME_HEADER + CHANNEL_DATA;
 // A reply err meaning: end the program now (kErrKilled).
 export const ERR_KILLED = 65536;
+// The preopened directory, "/" (kPreopenFd).
+export const PREOPEN_FD = 3;
 
 export const OP = Object.freeze({
   fd_read:                 1,

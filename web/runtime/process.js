@@ -7,16 +7,18 @@
 // Every guest pointer and length is checked against the memory's size before it is touched: a
 // bad one answers EFAULT and never reaches the kernel.
 
-import { OP, FRAME_HEADER, CHANNEL_DATA, ERR_KILLED } from './ops.js';
+import { OP, FRAME_HEADER, CHANNEL_DATA, ERR_KILLED, PREOPEN_FD } from './ops.js';
 
 // WASI errno values used here.
 const ESUCCESS = 0;
 const E2BIG = 1;
+const EBADF = 8;
 const EFAULT = 21;
 const EINVAL = 28;
 const ENAMETOOLONG = 37;
 const ENOSYS = 52;
 const ENOTSUP = 58;
+const ERANGE = 68;
 
 const SUBSCRIPTION_SIZE = 48;
 const EVENT_SIZE = 32;
@@ -83,12 +85,14 @@ function nowNs(id) {
   }
 }
 
-export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMemory }) {
+export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd = null, getMemory }) {
   const hdr = new Int32Array(channel, 0, FRAME_HEADER / 4);
   const args = new BigInt64Array(channel, 32, 8);
   const res = new BigInt64Array(channel, 96, 4);
   const data = new Uint8Array(channel, FRAME_HEADER, CHANNEL_DATA);
   const sleeper = new Int32Array(new SharedArrayBuffer(4));  // only ever waited on: a pure sleep
+  // The working directory while only the kernel could have changed it (getcwd), as bytes.
+  let knownCwd = typeof cwd === 'string' ? encoder.encode(cwd) : null;
   const argvPacked = packStrings(argv);
   const envPacked = packStrings(env);
 
@@ -505,19 +509,21 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
     },
     fd_filestat_set_size: (fd, size) => call(OP.fd_filestat_set_size, [fd, size]),
     fd_filestat_set_times: (fd, atim, mtim, flags) => call(OP.fd_filestat_set_times, [fd, atim, mtim, flags]),
+    // The one preopen is a constant of the ABI (kPreopenFd, "/"): answered here, as the kernel
+    // would answer, without a round trip (every program asks at its start).
     fd_prestat_get(fd, ptr) {
       if (!inside(ptr, 8)) return EFAULT;
-      const err = call(OP.fd_prestat_get, [fd]);
-      if (err !== ESUCCESS) return err;
+      if (fd !== PREOPEN_FD) return EBADF;
       view().setUint32(ptr >>> 0, 0, true);  // tag 0: a directory
-      putU32((ptr >>> 0) + 4, r0());
+      putU32((ptr >>> 0) + 4, 1);  // strlen("/")
       return ESUCCESS;
     },
     fd_prestat_dir_name(fd, ptr, len) {
       if (!inside(ptr, len)) return EFAULT;
-      const err = call(OP.fd_prestat_dir_name, [fd, len >>> 0]);
-      if (err === ESUCCESS) fromData(ptr, len);
-      return err;
+      if (fd !== PREOPEN_FD) return EBADF;
+      if (len >>> 0 < 1) return ENAMETOOLONG;
+      new Uint8Array(buffer(), ptr >>> 0, 1)[0] = 0x2f;  // "/"
+      return ESUCCESS;
     },
     fd_readdir(fd, buf, len, cookie, bufused) {
       if (!inside(buf, len) || !inside(bufused, 4)) return EFAULT;
@@ -621,8 +627,20 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], getMe
       if (s.err !== undefined) return s.err;
       return call(OP.unmount, [nameLen >>> 0, oldLen >>> 0], s.len);
     },
-    chdir: (path, len) => pathCall(OP.chdir, [], path, len),
-    getcwd: (buf, cap, lenOut) => stringReply(OP.getcwd, [cap >>> 0], buf, cap, lenOut),
+    chdir(path, len) {
+      knownCwd = null; // the kernel's answer from now on
+      return pathCall(OP.chdir, [], path, len);
+    },
+    // The working directory the process started in is known (every program asks, to tell
+    // wasi-libc): answered here, as the kernel would, until the process changes it.
+    getcwd(buf, cap, lenOut) {
+      if (knownCwd === null) return stringReply(OP.getcwd, [cap >>> 0], buf, cap, lenOut);
+      if (!inside(buf, cap) || !inside(lenOut, 4)) return EFAULT;
+      if (knownCwd.length > cap >>> 0) return ERANGE;
+      new Uint8Array(buffer(), buf >>> 0, knownCwd.length).set(knownCwd);
+      putU32(lenOut, knownCwd.length);
+      return ESUCCESS;
+    },
     note: (target, note, len) => pathCall(OP.note, [target], note, len),
     notify: (enable) => call(OP.notify, [enable >>> 0]),
     noted: (buf, cap, lenOut) => stringReply(OP.noted, [cap >>> 0], buf, cap, lenOut),

@@ -1,6 +1,6 @@
 // A process worker: runs one guest program. The kernel worker starts it ahead of need (a pool),
 // it says {type: 'ready'}, and later gets one {type: 'run', module, channel, doorbell, pid, argv,
-// env} (channel and doorbell are SharedArrayBuffers): it instantiates the compiled module with
+// env, cwd} (channel and doorbell are SharedArrayBuffers): it instantiates the compiled module with
 // the imports of web/runtime/process.js (WASI preview1 and "web9", all served through the
 // channel) and calls _start. When the program ends it says how in the channel (ended(), below;
 // no message, so a kernel worker busy serving calls sees it at once):
@@ -32,7 +32,7 @@ function ended(channel, doorbell, how, message = '') {
   Atomics.notify(bell, 0);
 }
 
-function run({ module, channel, doorbell, pid, argv, env }) {
+function run({ module, channel, doorbell, pid, argv, env, cwd }) {
   let instance = null;
   const { imports, ExitError, KilledError } = makeImports({
     channel,
@@ -40,6 +40,7 @@ function run({ module, channel, doorbell, pid, argv, env }) {
     pid,
     argv,
     env,
+    cwd,
     getMemory: () => instance.exports.memory,
   });
   try {
