@@ -8,9 +8,7 @@
 // access handle). Errors carry the store's message (ENOSPC says why the quota is used up).
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -69,12 +67,7 @@ class Store {
   // read() into dest (valid until r is called), answering the count. The default reads and
   // copies; a store that can read straight into dest overrides it.
   virtual void read_into(StoreFile f, uint64_t offset, std::span<uint8_t> dest, Reply<uint32_t> r) {
-    read(f, offset, static_cast<uint32_t>(dest.size()), [dest, r = std::move(r)](Result<Bytes> b) {
-      if (!b) return r(std::move(b).error());
-      size_t n = std::min(b->size(), dest.size());
-      if (n) std::memcpy(dest.data(), b->data(), n);
-      r(static_cast<uint32_t>(n));
-    });
+    read(f, offset, static_cast<uint32_t>(dest.size()), copy_into(dest, std::move(r)));
   }
   // Writes all of data at offset or nothing. data is valid only during the call.
   virtual void write(StoreFile f, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) = 0;

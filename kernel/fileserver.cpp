@@ -23,13 +23,17 @@ void FileServer::create(Fid& fid, std::string_view, uint32_t, uint8_t, Reply<voi
 
 void FileServer::read(Fid& fid, uint64_t, uint32_t, Reply<Bytes> r) { r(Bytes{}); }
 
-void FileServer::read_into(Fid& fid, uint64_t offset, std::span<uint8_t> dest, Reply<uint32_t> r) {
-  read(fid, offset, static_cast<uint32_t>(dest.size()), [dest, r = std::move(r)](Result<Bytes> b) {
+Reply<Bytes> copy_into(std::span<uint8_t> dest, Reply<uint32_t> r) {
+  return [dest, r = std::move(r)](Result<Bytes> b) {
     if (!b) return r(std::move(b).error());
     size_t n = std::min(b->size(), dest.size());
     if (n) std::memcpy(dest.data(), b->data(), n);
     r(static_cast<uint32_t>(n));
-  });
+  };
+}
+
+void FileServer::read_into(Fid& fid, uint64_t offset, std::span<uint8_t> dest, Reply<uint32_t> r) {
+  read(fid, offset, static_cast<uint32_t>(dest.size()), copy_into(dest, std::move(r)));
 }
 
 void FileServer::write(Fid& fid, uint64_t, std::span<const uint8_t>, Reply<uint32_t> r) {

@@ -104,6 +104,10 @@ class FileServer {
   virtual void flush(Fid& fid);
 };
 
+// The answer to a read() that puts its bytes (at most dest.size()) into dest and answers r with
+// their count: read_into made of read.
+Reply<Bytes> copy_into(std::span<uint8_t> dest, Reply<uint32_t> r);
+
 // A helper for servers whose directory reads come from a list of entries: packs the entries that
 // follow *index into at most count bytes and advances *index. A server keeps index in its fid and
 // resets it when offset is 0.

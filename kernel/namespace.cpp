@@ -4,7 +4,6 @@
 #include "kernel/namespace.h"
 
 #include <algorithm>
-#include <cstring>
 #include <deque>
 #include <optional>
 #include <set>
@@ -577,12 +576,7 @@ void Namespace::read(const ChanRef& c, uint32_t count, Reply<Bytes> r) {
 
 void Namespace::read_into(const ChanRef& c, std::span<uint8_t> dest, Reply<uint32_t> r) {
   if (c->union_cursor) {
-    return read(c, static_cast<uint32_t>(dest.size()), [dest, r](Result<Bytes> b) {
-      if (!b) return r(std::move(b).error());
-      size_t n = std::min(b->size(), dest.size());
-      if (n) std::memcpy(dest.data(), b->data(), n);
-      r(static_cast<uint32_t>(n));
-    });
+    return read(c, static_cast<uint32_t>(dest.size()), copy_into(dest, std::move(r)));
   }
   c->server().read_into(c->fid(), c->offset, dest, [c, r](Result<uint32_t> n) {
     if (n) c->offset += *n;

@@ -34,6 +34,21 @@ const CANCEL = 6;  // the frame header's cancel word, as an Int32 index (docs/ru
 export const ENDED = 3;
 export const ENDINGS = ['exit', 'return', 'killed', 'trap'];
 
+// Says in the channel that the program is over: state ENDED, word 1 how (its index in ENDINGS),
+// word 2 the length of the message at byte FRAME_HEADER; then rings the doorbell (a
+// SharedArrayBuffer). The kernel worker's scan sees it without a message.
+export function sayEnded(channel, doorbell, how, message = '') {
+  const hdr = new Int32Array(channel, 0, FRAME_HEADER / 4);
+  const bytes = encoder.encode(message).subarray(0, 4096); // (a browser's encodeInto refuses shared memory)
+  new Uint8Array(channel, FRAME_HEADER).set(bytes);
+  hdr[1] = ENDINGS.indexOf(how);
+  hdr[2] = bytes.length;
+  Atomics.store(hdr, 0, ENDED);
+  const bell = new Int32Array(doorbell);
+  Atomics.add(bell, 0, 1);
+  Atomics.notify(bell, 0);
+}
+
 // Thrown by proc_exit and web9 exits once the kernel has the status: it unwinds the guest's
 // stack out of _start. code is the WASI exit code, status the Plan 9 exit string.
 export class ExitError extends Error {

@@ -2,7 +2,8 @@
 // it says {type: 'ready'}, and later gets one {type: 'run', module, channel, doorbell, pid, argv,
 // env, cwd} (channel and doorbell are SharedArrayBuffers): it instantiates the compiled module with
 // the imports of web/runtime/process.js (WASI preview1 and "web9", all served through the
-// channel) and calls _start. When the program ends it says how in the channel (ended(), below;
+// channel) and calls _start. When the program ends it says how in the channel (process.js's
+// sayEnded;
 // no message, so a kernel worker busy serving calls sees it at once):
 //   'exit'    proc_exit or exits: the kernel already has the status
 //   'return'  _start returned without proc_exit (status "")
@@ -12,25 +13,7 @@
 // that is stopped (kill) is terminated and never reused.
 
 import { parent } from '../kernel/platform.js';
-import { makeImports, ENDED, ENDINGS } from './process.js';
-
-const encoder = new TextEncoder();
-
-// The channel's header: state (word 0) ENDED, word 1 the ending's index in ENDINGS, word 2 the
-// length of the message in the data (byte 128 on); then it rings the doorbell (a
-// SharedArrayBuffer).
-function ended(channel, doorbell, how, message = '') {
-  const hdr = new Int32Array(channel, 0, 32);
-  const data = new Uint8Array(channel, 128);
-  const bytes = encoder.encode(message).subarray(0, 4096); // (a browser's encodeInto refuses shared memory)
-  data.set(bytes);
-  hdr[1] = ENDINGS.indexOf(how);
-  hdr[2] = bytes.length;
-  Atomics.store(hdr, 0, ENDED);
-  const bell = new Int32Array(doorbell);
-  Atomics.add(bell, 0, 1);
-  Atomics.notify(bell, 0);
-}
+import { makeImports, sayEnded as ended } from './process.js';
 
 function run({ module, channel, doorbell, pid, argv, env, cwd }) {
   let instance = null;
