@@ -2,6 +2,8 @@
 // writers of each. A write that finds a reader waiting in read_into (a process's fd_read) with
 // nothing queued is copied straight into that reader's frame; otherwise it is copied once into
 // a chunk, which a read then copies out (read_into) or moves (read, when it takes it whole).
+// With PipeRings, a direction's bytes live in its shared ring while processes use it directly;
+// the first request the device must answer itself retires the ring into the chunks (settle).
 #include "fs/pipe.h"
 
 #include <algorithm>
@@ -51,6 +53,15 @@ struct WaitingReady {
 
 // One direction: written at one end, read at the other.
 struct Stream {
+  Stream() = default;
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  ~Stream() {
+    if (ring) rings->close(ring->slot);
+  }
+
+  PipeRings* rings = nullptr;
+  std::optional<RingRef> ring;  // the shared ring holding this direction's bytes, until settled
   std::deque<Bytes> chunks;  // one per write
   size_t head = 0;           // bytes of chunks.front() already read
   size_t queued = 0;         // bytes not yet read
@@ -67,10 +78,13 @@ struct Stream {
   bool readable() const { return queued > 0 || eof; }
   bool writable() const { return broken || written - consumed < PipeDevice::kLimit; }
   Readiness read_readiness() const { return {queued, eof}; }
+  // Bytes a read would find, the ring's included.
+  size_t length() const { return queued + (ring ? rings->queued(ring->slot) : 0); }
   Readiness write_readiness() const {
     return {broken ? 0 : PipeDevice::kLimit - (written - consumed), broken};
   }
 
+  void settle();
   Bytes take(uint32_t count);
   uint32_t take_into(std::span<uint8_t> dest);
   void answer(WaitingRead& r);
@@ -92,6 +106,20 @@ struct Pipe {
   Stream& read_at(int end) { return streams[1 - end]; }
   const Stream& read_at(int end) const { return streams[1 - end]; }
 };
+
+// The device is about to answer a request on this direction itself: the ring's records (older
+// than anything it could hold) become its chunks, and processes come to the kernel from now on.
+void Stream::settle() {
+  if (!ring) return;
+  std::vector<Bytes> records = rings->retire(ring->slot);
+  ring.reset();
+  for (auto& r : records) {
+    if (r.empty()) continue;
+    queued += r.size();
+    chunks.push_back(std::move(r));
+  }
+  written = consumed + queued;
+}
 
 Bytes Stream::take(uint32_t count) {
   if (queued == 0) return {};
@@ -173,6 +201,7 @@ void Stream::release_writers() {
 
 void Stream::hang_up_readers() {
   eof = true;
+  if (ring) rings->hang_up(ring->slot, false);
   pump();
 }
 
@@ -180,6 +209,7 @@ void Stream::hang_up_writers() {
   // Writes already taken into the pipe stand, even if a reader's reply is what closed it.
   release_writers();
   broken = true;
+  if (ring) rings->hang_up(ring->slot, true);
   chunks.clear();
   head = queued = 0;
   while (!writers.empty()) {
@@ -241,7 +271,7 @@ Dir stat_of(const Pipe& p, uint64_t file) {
     if (e.file != file) continue;
     d.name = std::string(e.name);
     d.mode = e.perm;
-    d.length = p.read_at(file == Qdata ? 0 : 1).queued;
+    d.length = p.read_at(file == Qdata ? 0 : 1).length();
     return d;
   }
   d.qid.type = QTDIR;
@@ -257,6 +287,12 @@ void PipeDevice::attach(std::string_view uname, std::string_view, Reply<std::uni
   fid->pipe = std::make_shared<Pipe>();
   fid->pipe->number = ++next_pipe_;
   fid->pipe->owner = std::string(uname);
+  if (rings_) {
+    for (auto& s : fid->pipe->streams) {
+      s.rings = rings_;
+      s.ring = rings_->open();
+    }
+  }
   fid->qid = Qid{QTDIR, 0, fid->pipe->number << 2 | Qdir};
   r(std::unique_ptr<Fid>(std::move(fid)));
 }
@@ -297,6 +333,7 @@ void PipeDevice::read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r)
   if (count == 0) return r(Bytes{});
   auto pipe = f.pipe;  // the pipe must outlive the replies pump makes, whatever they clunk
   Stream& s = pipe->read_at(end_of(fid.qid));
+  s.settle();
   s.readers.push_back(WaitingRead{&fid, count, std::move(r), {}, {}});
   s.pump();
 }
@@ -307,6 +344,7 @@ void PipeDevice::read_into(Fid& fid, uint64_t offset, std::span<uint8_t> dest, R
   if (dest.empty()) return r(0u);
   auto pipe = static_cast<PipeFid&>(fid).pipe;
   Stream& s = pipe->read_at(end_of(fid.qid));
+  s.settle();
   s.readers.push_back(WaitingRead{&fid, static_cast<uint32_t>(dest.size()), {}, dest, std::move(r)});
   s.pump();
 }
@@ -320,6 +358,7 @@ void PipeDevice::write(Fid& fid, uint64_t, std::span<const uint8_t> data, Reply<
   Stream& s = pipe->written_at(end_of(fid.qid));
   if (s.broken) return r(Errc::pipe);
   if (data.empty()) return r(0u);
+  s.settle();
   const auto count = static_cast<uint32_t>(data.size());
   // A reader waiting with nothing queued before it: the write goes straight into its buffer,
   // and only what it has no room for is queued (the rest of this write, for its next read).
@@ -360,10 +399,12 @@ void PipeDevice::ready(Fid& fid, bool for_write, Reply<Readiness> r) {
   int end = end_of(fid.qid);
   if (for_write) {
     Stream& s = f.pipe->written_at(end);
+    s.settle();
     if (s.writable()) return r(s.write_readiness());
     s.ready_to_write.push_back(WaitingReady{&fid, std::move(r)});
   } else {
     Stream& s = f.pipe->read_at(end);
+    s.settle();
     if (s.readable()) return r(s.read_readiness());
     s.ready_to_read.push_back(WaitingReady{&fid, std::move(r)});
   }
@@ -384,6 +425,19 @@ void PipeDevice::clunk(Fid& fid) {
 void PipeDevice::flush(Fid& fid) {
   auto pipe = static_cast<PipeFid&>(fid).pipe;
   for (auto& s : pipe->streams) s.flush(&fid);
+}
+
+}  // namespace web9
+
+namespace web9 {
+
+std::optional<RingRef> PipeDevice::ring(const Fid& fid, bool for_write) const {
+  if (!fid.open || fid.qid.is_dir()) return std::nullopt;
+  uint8_t m = fid.mode & 3;
+  if (for_write ? (m != OWRITE && m != ORDWR) : (m != OREAD && m != ORDWR)) return std::nullopt;
+  auto& f = static_cast<const PipeFid&>(fid);
+  int end = end_of(fid.qid);
+  return for_write ? f.pipe->written_at(end).ring : f.pipe->read_at(end).ring;
 }
 
 }  // namespace web9

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 #include "kernel/fileserver.h"
 
@@ -29,6 +31,26 @@ namespace web9 {
 //   gone (hangup); ready(fid, true) once the direction holds less than kLimit or the reading end
 //   is gone (hangup). nbytes is the bytes queued, or the room left below kLimit. flush(fid)
 //   answers the fid's waiting queries with Errc::intr.
+// Shared rings (web/runtime/ring.js, docs/runtime.md "Pipe rings"): where the runtime gives
+// each direction of a pipe a ring that processes read and write without a system call. The
+// device stays the pipe's authority: it answers a read, a write or a readiness query of its own
+// only after it has retired the direction's ring (taken its records into its own queue; from
+// then on processes come to the kernel), and it says in the ring when an end closes.
+class PipeRings {
+ public:
+  virtual ~PipeRings() = default;
+  // A fresh ring for one direction; nullopt when none is free (the pipe then works without).
+  virtual std::optional<RingRef> open() = 0;
+  // The direction is gone: the slot may be given out again.
+  virtual void close(int slot) = 0;
+  // Every writing end is closed (eof) or every reading end is (broken).
+  virtual void hang_up(int slot, bool broken) = 0;
+  // The ring's records, oldest first; the ring is retired and its slot free.
+  virtual std::vector<Bytes> retire(int slot) = 0;
+  // Bytes a read would find in it.
+  virtual size_t queued(int slot) = 0;
+};
+
 class PipeDevice : public FileServer {
  public:
   // Bytes one direction holds before writers wait (Plan 9 uses 32 KiB; more keeps a fast
@@ -47,9 +69,14 @@ class PipeDevice : public FileServer {
   void ready(Fid& fid, bool for_write, Reply<Readiness> r) override;
   void clunk(Fid& fid) override;
   void flush(Fid& fid) override;
+  std::optional<RingRef> ring(const Fid& fid, bool for_write) const override;
+
+  // Pipes made from now on get rings from rings (null: none); it must outlive them.
+  void set_rings(PipeRings* rings) { rings_ = rings; }
 
  private:
   uint64_t next_pipe_ = 0;
+  PipeRings* rings_ = nullptr;
 };
 
 }  // namespace web9

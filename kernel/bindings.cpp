@@ -5,8 +5,9 @@
 //
 // The host object has these methods, all called on the kernel worker's one thread:
 //   reply(pid)                          the frame of pid holds a reply: copy it to the channel
-//   start(pid, key, wasm, argv, env, cwd)  start a process worker; wasm is a Uint8Array view on
-//                                       kernel memory (valid only during the call) or null
+//   start(pid, key, wasm, argv, env, cwd, rings)  start a process worker; wasm is a Uint8Array
+//                                       view on kernel memory (valid only during the call) or
+//                                       null; rings [[fd, ring info], ...] (ProcessImage.rings)
 //   stop(pid, graceMs) / cancelStop(pid)
 //   output(bytes)                       bytes for the terminal (a view, valid during the call)
 //   errput(bytes)                       bytes written to the first program's stderr pipe
@@ -14,6 +15,10 @@
 //   exit(status)                        the first program has ended with status
 //   failed(message)                     boot failed
 //   notice(text)                        one line the user should read (e.g. the home is in memory)
+// and, for pipe rings (fs/pipe.h's PipeRings, web/runtime/ring.js; without ringOpen pipes have
+// none): ringOpen() → slot | generation << 8 or -1, ringClose(slot), ringHangUp(slot, broken),
+// ringRetire(slot) → [Uint8Array], ringQueued(slot), ringChanged(slot, gen, seq),
+// ringWatch(slot, on).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -30,6 +35,7 @@
 #include "fs/cons.h"
 #include "fs/jsstore.h"
 #include "fs/jsweb.h"
+#include "fs/pipe.h"
 #include "fs/ramfs.h"
 #include "kernel/dir.h"
 #include "kernel/kernel.h"
@@ -58,10 +64,51 @@ class JsHost final : public RuntimeHost {
   void reply(int pid) override { js_.call<void>("reply", pid); }
   void start(ProcessImage image) override {
     val wasm = image.wasm ? bytes_view(image.wasm->data(), image.wasm->size()) : val::null();
-    js_.call<void>("start", image.pid, image.key, wasm, string_array(image.argv), string_array(image.env), image.cwd);
+    val rings = val::array();
+    for (auto [fd, info] : image.rings) {
+      val pair = val::array();
+      pair.call<void>("push", fd);
+      pair.call<void>("push", double(info));
+      rings.call<void>("push", pair);
+    }
+    js_.call<void>("start", image.pid, image.key, wasm, string_array(image.argv), string_array(image.env), image.cwd, rings);
   }
   void stop(int pid, int grace_ms) override { js_.call<void>("stop", pid, grace_ms); }
   void cancel_stop(int pid) override { js_.call<void>("cancelStop", pid); }
+  bool ring_changed(int slot, uint32_t gen, uint32_t seq) override {
+    return js_.call<bool>("ringChanged", slot, gen, seq);
+  }
+  void ring_watch(int slot, bool on) override { js_.call<void>("ringWatch", slot, on); }
+
+ private:
+  val js_;
+};
+
+// PipeRings by way of the same host object: the arena of rings lives in the kernel worker's JS.
+class JsPipeRings final : public PipeRings {
+ public:
+  explicit JsPipeRings(val js) : js_(std::move(js)) {}
+
+  std::optional<RingRef> open() override {
+    int v = js_.call<int>("ringOpen");
+    if (v < 0) return std::nullopt;
+    return RingRef{v & 0xff, uint32_t(v) >> 8};
+  }
+  void close(int slot) override { js_.call<void>("ringClose", slot); }
+  void hang_up(int slot, bool broken) override { js_.call<void>("ringHangUp", slot, broken); }
+  std::vector<Bytes> retire(int slot) override {
+    val records = js_.call<val>("ringRetire", slot);
+    std::vector<Bytes> out;
+    const unsigned n = records["length"].as<unsigned>();
+    for (unsigned i = 0; i < n; i++) {
+      val r = records[i];
+      Bytes b(r["length"].as<size_t>());
+      if (!b.empty()) val(emscripten::typed_memory_view(b.size(), b.data())).call<void>("set", r);
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+  size_t queued(int slot) override { return size_t(js_.call<double>("ringQueued", slot)); }
 
  private:
   val js_;
@@ -111,7 +158,8 @@ Result<std::vector<ImageFile>> parse_image(std::string_view img) {
 
 class Web9 {
  public:
-  explicit Web9(val host) : js_(host), host_(host), syscalls_(kernel_, host_) {
+  explicit Web9(val host) : js_(host), rings_(host), host_(host), syscalls_(kernel_, host_) {
+    if (!host["ringOpen"].isUndefined()) kernel_.pipes().set_rings(&rings_);
     kernel_.cons().output = [this](std::span<const uint8_t> b) {
       js_.call<void>("output", bytes_view(b.data(), b.size()));
     };
@@ -201,6 +249,8 @@ class Web9 {
   void exited(int pid, std::string status) { syscalls_.exited(pid, std::move(status)); }
   // The process set its channel's cancel word: a waiting poll of pid answers now (docs/runtime.md).
   void cancel(int pid) { syscalls_.cancel(pid); }
+  // The doorbell rang: ring_wait calls whose rings moved on are answered.
+  void checkRings() { syscalls_.check_rings(); }
 
   void consInput(std::string bytes) {
     kernel_.cons().input(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
@@ -397,6 +447,7 @@ class Web9 {
   val js_;
   std::string user_ = "glenda";
   std::string image_;  // the boot image between imageBuffer and boot
+  JsPipeRings rings_;  // before kernel_: its pipes give their rings back as they go
   Kernel kernel_;
   JsHost host_;
   Syscalls syscalls_;
@@ -421,5 +472,6 @@ EMSCRIPTEN_BINDINGS(web9) {
       .function("winsize", &web9::Web9::winsize)
       .function("writeStdin", &web9::Web9::writeStdin)
       .function("closeStdin", &web9::Web9::closeStdin)
-      .function("cancel", &web9::Web9::cancel);
+      .function("cancel", &web9::Web9::cancel)
+      .function("checkRings", &web9::Web9::checkRings);
 }

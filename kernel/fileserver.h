@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -25,6 +26,13 @@ using Reply = std::function<void(Result<T>)>;
 struct Readiness {
   uint64_t nbytes = 0;  // bytes a read would find (or a write could add); 0 when unknown
   bool hangup = false;  // the other end is gone: a read finds end of file, a write fails
+};
+
+// A shared ring a process may use for a file instead of reads and writes (fs/pipe.h's
+// PipeRings): its slot in the runtime's arena and the generation it was given out with.
+struct RingRef {
+  int slot = -1;
+  uint32_t gen = 0;
 };
 
 
@@ -102,6 +110,10 @@ class FileServer {
   // Abandons every request pending on fid (9P's Tflush): each answers Errc::intr now, readiness
   // queries included.
   virtual void flush(Fid& fid);
+
+  // The shared ring through which a process may read (for_write false) or write fid's data
+  // directly, if the server has one (only pipes do); the kernel hands it to the process.
+  virtual std::optional<RingRef> ring(const Fid&, bool /*for_write*/) const { return std::nullopt; }
 };
 
 // The answer to a read() that puts its bytes (at most dest.size()) into dest and answers r with

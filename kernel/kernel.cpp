@@ -46,7 +46,8 @@ Kernel::Kernel() : devices_(std::make_shared<DeviceTable>()) {
     return p ? p->env : nullptr;
   });
   devices_->add('c', cons_);
-  devices_->add('|', std::make_shared<PipeDevice>());
+  pipes_ = std::make_shared<PipeDevice>();
+  devices_->add('|', pipes_);
   devices_->add('p', std::make_shared<ProcFs>(*this));
   devices_->add('e', env);
   devices_->add('s', srv_);

@@ -22,6 +22,7 @@
 namespace web9 {
 
 class ConsDevice;
+class PipeDevice;
 class EnvFs;
 class PipeDevice;
 class ProcFs;
@@ -81,6 +82,7 @@ class Kernel {
   const std::shared_ptr<DeviceTable>& devices() const { return devices_; }
   void add_device(char letter, std::shared_ptr<FileServer> server);
   ConsDevice& cons() { return *cons_; }
+  PipeDevice& pipes() { return *pipes_; }
   SrvFs& srv() { return *srv_; }
 
   // --- Boot ---
@@ -240,6 +242,7 @@ class Kernel {
 
   std::shared_ptr<DeviceTable> devices_;
   std::shared_ptr<ConsDevice> cons_;
+  std::shared_ptr<PipeDevice> pipes_;
   std::shared_ptr<SrvFs> srv_;
   std::map<int, std::unique_ptr<Process>> procs_;
   int next_pid_ = 1;

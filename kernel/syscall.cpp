@@ -7,6 +7,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <set>
 #include <optional>
 #include <string_view>
 
@@ -125,6 +126,12 @@ struct Syscalls::State {
     bool notify = false;
     bool started = false;  // has a worker (host.start): only then is there anything to stop
     std::string fatal_note;  // a note that is ending the process (no handler)
+    // Its pending ring_wait: the ring's slot and what the process saw of it.
+    struct RingWait {
+      int slot;
+      uint32_t gen, seq;
+    };
+    std::optional<RingWait> ring_wait;
     std::string errstr;
     // fd_readdir: the entries of the directory last listed, by cookie (index + 1).
     std::weak_ptr<Chan> dir_chan;
@@ -145,6 +152,7 @@ struct Syscalls::State {
   std::map<std::string, std::shared_ptr<const Bytes>> programs;  // by key
   std::deque<std::string> program_order;                           // oldest first
   bool init_started = false;
+  std::map<int, int> ring_waiters;  // pid → slot of each pending ring_wait
 
   State(Kernel& k, RuntimeHost& h) : kernel(k), host(h) {}
   ~State() {
@@ -173,6 +181,11 @@ struct Syscalls::State {
     // A record without a worker (init when the runtime never started a program for it) keeps
     // its notes queued: ending it would orphan every process.
     if (!p->started) return;
+    // A wait on a pipe ring is interrupted like a read of the pipe.
+    if (p->ring_wait) {
+      p->ring_wait.reset();
+      fail(p, Error(Errc::intr));
+    }
     if (note == "kill") return host.stop(pid, 0);
     if (p->notify) return;  // it takes the note itself with noted; its blocked call got EINTR
     if (p->fatal_note.empty()) p->fatal_note = note;
@@ -259,6 +272,23 @@ struct Syscalls::State {
 
   void submit(int pid);
   void dispatch(const P& p);
+
+  // The rings a process may use for fd, as process.js decodes them (web/runtime/ring.js,
+  // decodeRingInfo): bits 0-7 the read ring's slot + 1, 8-15 the write ring's slot + 1, 16-31
+  // and 32-47 their generations; 0 when fd has none.
+  int64_t ring_info(int pid, int fd) {
+    auto f = fd_of(pid, fd);
+    if (!f) return 0;
+    const Chan& c = *f->chan;
+    int64_t info = 0;
+    if (f->readable())
+      if (auto r = c.server().ring(c.fid(), false)) info |= int64_t(r->slot + 1) | int64_t(r->gen & 0xffff) << 16;
+    if (f->writable())
+      if (auto w = c.server().ring(c.fid(), true)) info |= int64_t(w->slot + 1) << 8 | int64_t(w->gen & 0xffff) << 32;
+    return info;
+  }
+  void ring_wait(const P& p, int slot, uint32_t gen, uint32_t seq);
+  void check_rings();
 
   // WASI
   void fd_readdir(const P& p, int fd, uint32_t buf_len, uint64_t cookie);
@@ -495,6 +525,9 @@ void Syscalls::State::dispatch(const P& p) {
       return fail(p, Error(Errc::notsup, "web9 has no links"));
     case Op::poll_oneoff:
       return poll(p, uint32_t(a[0]), a[1] == 0);
+    case Op::ring_wait:
+      if (a[0] < 0 || a[0] > INT32_MAX) return bad();
+      return ring_wait(p, int(a[0]), uint32_t(a[1]), uint32_t(a[2]));
     case Op::proc_exit:
     case Op::exits: {
       std::string status = static_cast<Op>(f->op) == Op::proc_exit ? (a[0] == 0 ? "" : std::to_string(uint32_t(a[0]))) : whole();
@@ -519,6 +552,8 @@ void Syscalls::State::dispatch(const P& p) {
         if (!fds) return fail(p, fds.error());
         p->f->r[0] = fds.value()[0];
         p->f->r[1] = fds.value()[1];
+        p->f->r[2] = ring_info(p->pid, fds.value()[0]);
+        p->f->r[3] = ring_info(p->pid, fds.value()[1]);
         ok(p);
       }));
     case Op::dup: {
@@ -526,6 +561,7 @@ void Syscalls::State::dispatch(const P& p) {
       auto fd = kernel.dup(pid, int(a[0]), int(a[1]));
       if (!fd) return fail(p, fd.error());
       f->r[0] = fd.value();
+      f->r[1] = ring_info(pid, fd.value());
       return ok(p);
     }
     case Op::bind: {
@@ -807,6 +843,45 @@ void Syscalls::State::poll(const P& p, uint32_t n, bool wait) {
               }));
 }
 
+// ------------------------------------------------------------------------------------------------
+// Pipe rings: a process that found its ring full or empty for a while waits here, where a note
+// can reach it; it is answered once the ring moves on (docs/runtime.md, "Pipe rings").
+
+void Syscalls::State::ring_wait(const P& p, int slot, uint32_t gen, uint32_t seq) {
+  if (host.ring_changed(slot, gen, seq)) return ok(p);
+  // A note that came while it waited on the ring itself interrupts the wait now.
+  if (Process* k = kernel.process(p->pid); k && !k->notes.empty()) return fail(p, Error(Errc::intr));
+  p->ring_wait = Proc::RingWait{slot, gen, seq};
+  ring_waiters[p->pid] = slot;
+  host.ring_watch(slot, true);
+}
+
+void Syscalls::State::check_rings() {
+  if (ring_waiters.empty()) return;
+  std::set<int> watched, released;
+  for (auto it = ring_waiters.begin(); it != ring_waiters.end();) {
+    auto pit = procs.find(it->first);
+    P p = pit == procs.end() ? nullptr : pit->second;
+    if (!p || p->gone || !p->ring_wait) {  // it ended, or a note answered it
+      released.insert(it->second);
+      it = ring_waiters.erase(it);
+      continue;
+    }
+    auto w = *p->ring_wait;
+    if (host.ring_changed(w.slot, w.gen, w.seq)) {
+      p->ring_wait.reset();
+      released.insert(w.slot);
+      it = ring_waiters.erase(it);
+      ok(p);
+      continue;
+    }
+    watched.insert(w.slot);
+    ++it;
+  }
+  for (int slot : released)
+    if (!watched.count(slot)) host.ring_watch(slot, false);
+}
+
 void Syscalls::State::cancel(int pid) {
   auto it = procs.find(pid);
   if (it == procs.end()) return;
@@ -891,6 +966,9 @@ void Syscalls::State::spawn(int parent, std::string path, SpawnOptions o, Reply<
     if (Process* c = kernel.process(pid)) {
       if (c->env) image.env = c->env->environ();
       image.cwd = c->cwd_path;
+      if (c->fds)
+        for (int fd : c->fds->fds())
+          if (int64_t info = ring_info(pid, fd)) image.rings.emplace_back(fd, info);
     }
     host.start(std::move(image));
     r(pid);
@@ -1010,5 +1088,7 @@ void Syscalls::spawn(int parent, std::string path, SpawnOptions options, Reply<i
 void Syscalls::exited(int pid, std::string status) { state_->exited(pid, std::move(status)); }
 
 void Syscalls::cancel(int pid) { state_->cancel(pid); }
+
+void Syscalls::check_rings() { state_->check_rings(); }
 
 }  // namespace web9

@@ -60,6 +60,8 @@ struct ProcessImage {
   std::vector<std::string> argv;
   std::vector<std::string> env;  // "name=value"
   std::string cwd;               // its working directory: the process answers getcwd itself until it chdirs
+  // Its descriptors that have shared rings (pipes), as {fd, ring info} (Syscalls: ring_info).
+  std::vector<std::pair<int, int64_t>> rings;
 };
 
 // What the kernel asks of the runtime around it.
@@ -75,6 +77,12 @@ class RuntimeHost {
   // tell the kernel with Syscalls::exited(pid, "killed"). grace_ms 0: at once.
   virtual void stop(int pid, int grace_ms) = 0;
   virtual void cancel_stop(int pid) = 0;
+  // Pipe rings (fs/pipe.h, web/runtime/ring.js). Has the ring in slot moved on from what a
+  // process saw (its generation gen and sequence number seq)? A host without rings: always.
+  virtual bool ring_changed(int /*slot*/, uint32_t /*gen*/, uint32_t /*seq*/) { return true; }
+  // The kernel has (on) or no longer has a process waiting on slot in ring_wait: processes
+  // that change the ring then ring the doorbell.
+  virtual void ring_watch(int /*slot*/, bool /*on*/) {}
 };
 
 class Syscalls {
@@ -100,6 +108,9 @@ class Syscalls {
   // word): if its pending call is a poll, it answers now with no events. Any other call, or
   // none, is left alone; a poll answered meanwhile keeps its answer.
   void cancel(int pid);
+  // Answers the ring_wait calls whose rings have changed (the host calls it when the doorbell
+  // rings).
+  void check_rings();
 
  private:
   struct State;

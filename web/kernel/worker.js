@@ -9,6 +9,7 @@ import * as protocol from '../protocol.js';
 import { parent, startWorker, readBytes, isNode } from './platform.js';
 import { NetWeb } from './netweb.js';
 import { ENDED, ENDINGS } from '../runtime/process.js';
+import { Rings, ARENA_SIZE, RING_SLOTS, EOF, BROKEN } from '../runtime/ring.js';
 
 const FRAME_HEADER = 128;
 const CHANNEL_DATA = 1 << 20;
@@ -27,6 +28,9 @@ let K = null; // the Emscripten module
 let web9 = null; // its Web9 instance
 // One Int32 every process bumps after posting a request.
 const doorbell = new Int32Array(new SharedArrayBuffer(4));
+// The pipe rings (web/runtime/ring.js): one arena for every process; slots not given out.
+const rings = new Rings(new SharedArrayBuffer(ARENA_SIZE));
+const freeSlots = Array.from({ length: RING_SLOTS }, (_, i) => RING_SLOTS - 1 - i);
 // pid → {pid, channel (SharedArrayBuffer), bytes (Uint8Array on it), state and cancel (its words),
 //        inKernel (a request is with the kernel), worker, stopTimer, gone}
 const procs = new Map();
@@ -139,6 +143,7 @@ function finish(p) {
   p.gone = true;
   clearTimeout(p.stopTimer);
   if (p.worker) end(p.worker);
+  rings.releaseLocks(p.pid); // a worker ended mid-copy published nothing
   procs.delete(p.pid);
 }
 
@@ -162,7 +167,7 @@ const host = {
     Atomics.notify(p.state, 0);
   },
 
-  start(pid, key, wasm, argv, env, cwd) {
+  start(pid, key, wasm, argv, env, cwd, ringMap) {
     const channel = freeChannels.pop() ?? new SharedArrayBuffer(CHANNEL_SIZE);
     const p = {
       pid, channel, bytes: new Uint8Array(channel), state: new Int32Array(channel, 0, 3), cancel: new Int32Array(channel, 24, 1),
@@ -195,7 +200,7 @@ const host = {
             return;
           }
           p.worker = w;
-          w.post({ type: 'run', module, channel, doorbell: doorbell.buffer, pid, argv, env, cwd });
+          w.post({ type: 'run', module, channel, doorbell: doorbell.buffer, pid, argv, env, cwd, rings: rings.sab, ringMap });
         });
       },
       (err) => kill(p, `sys: bad program image: ${err.message}`),
@@ -220,6 +225,30 @@ const host = {
     const p = procs.get(pid);
     if (p) clearTimeout(p.stopTimer);
   },
+
+  // Pipe rings (kernel/bindings.cpp's JsPipeRings; fs/pipe.h).
+  ringOpen() {
+    const slot = freeSlots.pop();
+    if (slot === undefined) return -1;
+    return slot | (rings.reset(slot) << 8);
+  },
+  ringClose(slot) {
+    rings.free(slot);
+    freeSlots.push(slot);
+  },
+  ringRetire(slot) {
+    const records = rings.retire(slot);
+    freeSlots.push(slot);
+    return records;
+  },
+  ringHangUp(slot, broken) {
+    rings.setFlag(slot, broken ? BROKEN : EOF);
+    // The scan after this call answers ring_wait calls on it (checkRings).
+    Atomics.add(doorbell, 0, 1);
+  },
+  ringQueued: (slot) => rings.queued(slot),
+  ringChanged: (slot, gen, seq) => rings.changed(slot, gen, seq),
+  ringWatch: (slot, on) => rings.watch(slot, on),
 
   output(bytes) {
     post(protocol.output(bytes.slice()));
@@ -271,6 +300,7 @@ function scan() {
     }
     if (p.inKernel && Atomics.load(p.cancel, 0) === 1) web9.cancel(p.pid);
   }
+  web9.checkRings();
 }
 
 const hasWaitAsync = typeof Atomics.waitAsync === 'function';

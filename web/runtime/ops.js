@@ -57,6 +57,7 @@ export const OP = Object.freeze({
   fd2path:                 113,
   errstr:                  114,
   exits:                   115,
+  ring_wait:               116,
 });
 
 export const OP_NAME = Object.freeze(Object.fromEntries(Object.entries(OP).map(([n, v]) => [v, n])));

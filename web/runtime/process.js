@@ -8,6 +8,7 @@
 // bad one answers EFAULT and never reaches the kernel.
 
 import { OP, FRAME_HEADER, CHANNEL_DATA, ERR_KILLED, PREOPEN_FD } from './ops.js';
+import { Rings, decodeRingInfo, RING_RECORD, KERNEL } from './ring.js';
 
 // WASI errno values used here.
 const ESUCCESS = 0;
@@ -28,6 +29,9 @@ const EVENTTYPE_FD_WRITE = 2;
 const SUBCLOCKFLAG_ABSTIME = 1;
 const POLL_EVENT_SIZE = 16;  // the kernel's poll reply records (docs/abi.md)
 const CANCEL = 6;  // the frame header's cancel word, as an Int32 index (docs/runtime.md)
+// How long a pipe ring operation waits on the ring itself (woken by the other side) before it
+// waits in the kernel (ring_wait), where a note can interrupt it.
+const RING_DIRECT_WAIT_MS = 5;
 
 // The channel's state word (header word 0): 0 idle, 1 request posted, 2 reply ready, and ENDED
 // once the program is over (worker-process.js writes how, the index in ENDINGS, in word 1).
@@ -100,7 +104,7 @@ function nowNs(id) {
   }
 }
 
-export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd = null, getMemory }) {
+export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd = null, rings = null, ringMap = [], getMemory }) {
   const hdr = new Int32Array(channel, 0, FRAME_HEADER / 4);
   const args = new BigInt64Array(channel, 32, 8);
   const res = new BigInt64Array(channel, 96, 4);
@@ -108,6 +112,23 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
   const sleeper = new Int32Array(new SharedArrayBuffer(4));  // only ever waited on: a pure sleep
   // The working directory while only the kernel could have changed it (getcwd), as bytes.
   let knownCwd = typeof cwd === 'string' ? encoder.encode(cwd) : null;
+  // The pipe rings this process may use, by descriptor: {r, w} (web/runtime/ring.js). The kernel
+  // says which at start (ringMap) and in the replies of pipe and dup; closing or renumbering a
+  // descriptor here keeps the map true, and a ring that answers KERNEL is dropped.
+  const arena = rings ? new Rings(rings) : null;
+  const ringFds = new Map();
+  function learnRing(fd, info) {
+    const m = arena ? decodeRingInfo(info) : null;
+    if (m) ringFds.set(fd, m);
+    else ringFds.delete(fd);
+  }
+  function dropRing(fd, side) {
+    const m = ringFds.get(fd);
+    if (!m) return;
+    m[side] = null;
+    if (!m.r && !m.w) ringFds.delete(fd);
+  }
+  for (const [fd, info] of ringMap ?? []) learnRing(fd, info);
   const argvPacked = packStrings(argv);
   const envPacked = packStrings(env);
 
@@ -183,10 +204,10 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
   }
   const total = (vecs) => vecs.reduce((n, v) => n + v.len, 0);
 
-  // Copies n bytes of the iovecs starting at byte pos into data (gather) or out of it (scatter).
-  function gather(vecs, pos, n) {
+  // The guest bytes [pos, pos+n) of the iovecs, as views.
+  function slices(vecs, pos, n) {
     const mem = bytes();
-    let at = 0;
+    const out = [];
     for (const v of vecs) {
       if (n === 0) break;
       if (pos >= v.len) {
@@ -194,36 +215,35 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
         continue;
       }
       const k = Math.min(v.len - pos, n);
-      data.set(mem.subarray(v.buf + pos, v.buf + pos + k), at);
-      at += k;
+      out.push(mem.subarray(v.buf + pos, v.buf + pos + k));
       n -= k;
       pos = 0;
+    }
+    return out;
+  }
+  // Copies n bytes of the iovecs starting at byte pos into data (gather) or out of it (scatter).
+  function gather(vecs, pos, n) {
+    let at = 0;
+    for (const s of slices(vecs, pos, n)) {
+      data.set(s, at);
+      at += s.length;
     }
   }
   function scatter(vecs, pos, n) {
-    const mem = bytes();
     let at = 0;
-    for (const v of vecs) {
-      if (n === 0) break;
-      if (pos >= v.len) {
-        pos -= v.len;
-        continue;
-      }
-      const k = Math.min(v.len - pos, n);
-      mem.set(data.subarray(at, at + k), v.buf + pos);
-      at += k;
-      n -= k;
-      pos = 0;
+    for (const s of slices(vecs, pos, n)) {
+      s.set(data.subarray(at, at + s.length));
+      at += s.length;
     }
   }
 
-  // Writes the iovecs in chunks of at most CHANNEL_DATA; a short write or an error after some
-  // bytes ends it with the count so far.
-  function writeChunks(op, fd, iovs, count, offset, nwritten) {
+  // Writes the iovecs (from byte start) in chunks of at most CHANNEL_DATA; a short write or an
+  // error after some bytes ends it with the count so far.
+  function writeChunks(op, fd, iovs, count, offset, nwritten, start = 0) {
     const vecs = iovecs(iovs, count);
     if (!vecs || !inside(nwritten, 4)) return EFAULT;
     const want = total(vecs);
-    let done = 0;
+    let done = start;
     // A zero-length write is not sent: on a Plan 9 pipe it would read as end of file.
     while (done < want) {
       const n = Math.min(want - done, CHANNEL_DATA);
@@ -240,6 +260,57 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     }
     putU32(nwritten, done);
     return ESUCCESS;
+  }
+
+  // --- pipe rings ---
+
+  // The ring ref was full, empty or locked when its sequence number was seq: waits for it to
+  // move on, first on the ring (the other side wakes it), then in the kernel. Answers an errno
+  // (EINTR when a note came).
+  function ringWait(ref, seq) {
+    if (arena.wait(ref.slot, seq, RING_DIRECT_WAIT_MS) !== 'timed-out') return ESUCCESS;
+    return call(OP.ring_wait, [ref.slot, ref.gen, seq]);
+  }
+  // After a change: the other side's waiters are woken (bump), and the kernel if it watches.
+  function ringChanged(ref) {
+    if (arena.bump(ref.slot)) ring();
+  }
+
+  // Writes the iovecs into the ring, a record of at most RING_RECORD bytes at a time. Answers
+  // {done} or, when the ring stopped being usable, {done, kernel: true} (the rest goes to the
+  // kernel), or {done, err} when a note interrupted the wait.
+  function ringWrite(ref, vecs, want) {
+    let done = 0;
+    while (done < want) {
+      const n = Math.min(want - done, RING_RECORD);
+      const parts = slices(vecs, done, n);
+      for (;;) {
+        const seq = arena.seq(ref.slot);
+        const r = arena.push(ref.slot, ref.gen, pid, parts, n);
+        if (r >= 0) break;
+        if (r === KERNEL) return { done, kernel: true };
+        const err = ringWait(ref, seq);
+        if (err !== ESUCCESS) return { done, err };
+      }
+      ringChanged(ref);
+      done += n;
+    }
+    return { done };
+  }
+
+  // Reads the front record's next bytes from the ring into the iovecs. Answers the count (0 at
+  // end of file), null when the ring stopped being usable (read through the kernel), or {err}.
+  function ringRead(ref, vecs) {
+    const dests = slices(vecs, 0, total(vecs));
+    for (;;) {
+      const seq = arena.seq(ref.slot);
+      const r = arena.take(ref.slot, ref.gen, pid, dests);
+      if (r > 0) ringChanged(ref);
+      if (r >= 0) return r;
+      if (r === KERNEL) return null;
+      const err = ringWait(ref, seq);
+      if (err !== ESUCCESS) return { err };
+    }
   }
 
   // Guest strings (pointer, length) appended into the request data; null if any is bad. Answers
@@ -441,7 +512,18 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     },
 
     fd_write(fd, iovs, count, nwritten) {
-      return writeChunks(OP.fd_write, fd, iovs, count, null, nwritten);
+      const ref = ringFds.get(fd)?.w;
+      if (!ref) return writeChunks(OP.fd_write, fd, iovs, count, null, nwritten);
+      const vecs = iovecs(iovs, count);
+      if (!vecs || !inside(nwritten, 4)) return EFAULT;
+      const w = ringWrite(ref, vecs, total(vecs));
+      if (w.kernel) {
+        dropRing(fd, 'w');
+        return writeChunks(OP.fd_write, fd, iovs, count, null, nwritten, w.done);
+      }
+      if (w.err !== undefined && w.done === 0) return w.err;
+      putU32(nwritten, w.done);
+      return ESUCCESS;
     },
     fd_pwrite(fd, iovs, count, offset, nwritten) {
       return writeChunks(OP.fd_pwrite, fd, iovs, count, offset, nwritten);
@@ -454,6 +536,16 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
       if (want === 0) {
         putU32(nread, 0);
         return ESUCCESS;
+      }
+      const ref = ringFds.get(fd)?.r;
+      if (ref) {
+        const r = ringRead(ref, vecs);
+        if (typeof r === 'number') {
+          putU32(nread, r);
+          return ESUCCESS;
+        }
+        if (r !== null) return r.err;
+        dropRing(fd, 'r');
       }
       const err = call(OP.fd_read, [fd, want]);
       if (err !== ESUCCESS) return err;
@@ -495,7 +587,10 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
       if (err === ESUCCESS) putU64(ptr, r0());
       return err;
     },
-    fd_close: (fd) => call(OP.fd_close, [fd]),
+    fd_close(fd) {
+      ringFds.delete(fd);
+      return call(OP.fd_close, [fd]);
+    },
     fd_sync: (fd) => call(OP.fd_sync, [fd]),
     fd_datasync: (fd) => call(OP.fd_datasync, [fd]),
     fd_advise: (fd, offset, len, advice) => call(OP.fd_advise, [fd, offset, len, advice]),
@@ -547,12 +642,24 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
       putU32(bufused, fromData(buf, len));
       return ESUCCESS;
     },
-    fd_renumber: (from, to) => call(OP.fd_renumber, [from, to]),
+    fd_renumber(from, to) {
+      const err = call(OP.fd_renumber, [from, to]);
+      if (err === ESUCCESS && from !== to) {
+        const m = ringFds.get(from);
+        ringFds.delete(from);
+        if (m) ringFds.set(to, m);
+        else ringFds.delete(to);
+      }
+      return err;
+    },
 
     path_open(dirfd, dirflags, path, pathLen, oflags, rightsBase, _rightsInheriting, fdflags, fdOut) {
       if (!inside(fdOut, 4)) return EFAULT;
       const err = pathCall(OP.path_open, [dirfd, oflags, rightsBase, fdflags, dirflags], path, pathLen);
-      if (err === ESUCCESS) putU32(fdOut, r0());
+      if (err === ESUCCESS) {
+        ringFds.delete(Number(r0()));
+        putU32(fdOut, r0());
+      }
       return err;
     },
     path_create_directory: (fd, path, len) => pathCall(OP.path_create_directory, [fd], path, len),
@@ -619,12 +726,17 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
       if (err !== ESUCCESS) return err;
       putI32(fds, res[0]);
       putI32((fds >>> 0) + 4, res[1]);
+      learnRing(Number(res[0]), res[2]);
+      learnRing(Number(res[1]), res[3]);
       return ESUCCESS;
     },
     dup(oldfd, newfd, fdOut) {
       if (!inside(fdOut, 4)) return EFAULT;
       const err = call(OP.dup, [oldfd, newfd]);
-      if (err === ESUCCESS) putI32(fdOut, r0());
+      if (err === ESUCCESS) {
+        putI32(fdOut, r0());
+        learnRing(Number(r0()), res[1]);
+      }
       return err;
     },
     bind(name, nameLen, old, oldLen, flags) {

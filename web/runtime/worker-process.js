@@ -1,6 +1,7 @@
 // A process worker: runs one guest program. The kernel worker starts it ahead of need (a pool),
 // it says {type: 'ready'}, and later gets one {type: 'run', module, channel, doorbell, pid, argv,
-// env, cwd} (channel and doorbell are SharedArrayBuffers): it instantiates the compiled module with
+// env, cwd, rings, ringMap} (channel, doorbell and rings, the pipe rings' arena, are
+// SharedArrayBuffers; ringMap [[fd, ring info], ...]): it instantiates the compiled module with
 // the imports of web/runtime/process.js (WASI preview1 and "web9", all served through the
 // channel) and calls _start. When the program ends it says how in the channel (process.js's
 // sayEnded;
@@ -15,7 +16,7 @@
 import { parent } from '../kernel/platform.js';
 import { makeImports, sayEnded as ended } from './process.js';
 
-function run({ module, channel, doorbell, pid, argv, env, cwd }) {
+function run({ module, channel, doorbell, pid, argv, env, cwd, rings, ringMap }) {
   let instance = null;
   const { imports, ExitError, KilledError } = makeImports({
     channel,
@@ -24,6 +25,8 @@ function run({ module, channel, doorbell, pid, argv, env, cwd }) {
     argv,
     env,
     cwd,
+    rings,
+    ringMap,
     getMemory: () => instance.exports.memory,
   });
   try {

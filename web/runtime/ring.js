@@ -1,0 +1,299 @@
+// Pipe rings (docs/runtime.md, "Pipe rings"): one SharedArrayBuffer, the arena, holds
+// RING_SLOTS rings; the kernel worker gives each direction of a new pipe one of them, and every
+// process worker gets the arena with each program it runs. A process that was told a ring for
+// one of its descriptors (at start, or in the reply of pipe or dup) writes whole records into it
+// and reads them out without a system call; the kernel worker is asked only to wait (ring_wait)
+// and sees the pipe's data only after it has retired the ring (kernel/fs/pipe.cpp).
+//
+// A ring: RING_HEADER bytes of Int32 words, then RING_DATA bytes of records. A record is a u32
+// length and that many bytes, padded to 4; a write of more than RING_RECORD bytes is several
+// records (Plan 9's Maxatomic: only that much of a write is atomic), each whole in the ring.
+// HEAD and TAIL count bytes written and freed (mod 2^32); OFF is how much of the front record
+// has been read. Producers hold WLOCK (their pid, or -1 for the kernel) while they copy and
+// publish HEAD; consumers hold RLOCK likewise for TAIL and OFF. SEQ goes up after every change;
+// whoever waits for one waits on SEQ (WAITERS counts processes doing so: only then is it
+// notified). FLAGS: EOF (every writing end is closed), BROKEN (every reading end is closed: a
+// write goes to the kernel for its EPIPE and note), RETIRED (the kernel took the data: use the
+// kernel), WATCH (the kernel has a process waiting in ring_wait: ring the doorbell after a
+// change). GEN goes up each time the slot is given out or taken back, so a stale mapping fails.
+// The same file serves the process side (push, take) and the kernel worker's side.
+
+export const RING_SLOTS = 64;
+export const RING_DATA = 512 * 1024; // a power of two: positions wrap at 2^32
+export const RING_HEADER = 64;
+export const RING_STRIDE = RING_HEADER + RING_DATA;
+export const RING_RECORD = 64 * 1024;
+export const ARENA_SIZE = RING_SLOTS * RING_STRIDE;
+
+export const GEN = 0;
+export const HEAD = 1;
+export const TAIL = 2;
+export const OFF = 3;
+export const WLOCK = 4;
+export const RLOCK = 5;
+export const FLAGS = 6;
+export const SEQ = 7;
+export const WAITERS = 8;
+
+export const EOF = 1;
+export const BROKEN = 2;
+export const RETIRED = 4;
+export const WATCH = 8;
+
+// What push and take answer besides a count.
+export const FULL = -1; // push: no room for the record (take: EMPTY, nothing to read)
+export const EMPTY = -1;
+export const BUSY = -2; // another process holds the lock
+export const KERNEL = -3; // the ring is not (or no longer) this pipe's: go through the kernel
+
+const KERNEL_OWNER = -1;
+const MASK = RING_DATA - 1;
+const pad = (n) => (n + 3) & ~3;
+
+// The ring info the kernel hands out for a descriptor (kernel/syscall.cpp, ring_info): bits 0–7
+// the read ring's slot + 1, 8–15 the write ring's slot + 1, 16–31 and 32–47 their generations.
+// Answers {r: {slot, gen} | null, w: ...} or null when neither is a ring.
+export function decodeRingInfo(info) {
+  const n = Number(info);
+  if (!Number.isSafeInteger(n) || n <= 0) return null;
+  const rs = n & 0xff;
+  const ws = Math.floor(n / 0x100) & 0xff;
+  const rg = Math.floor(n / 0x10000) & 0xffff;
+  const wg = Math.floor(n / 0x100000000) & 0xffff;
+  const m = { r: rs ? { slot: rs - 1, gen: rg } : null, w: ws ? { slot: ws - 1, gen: wg } : null };
+  return m.r || m.w ? m : null;
+}
+
+export class Rings {
+  constructor(sab) {
+    this.sab = sab;
+    this.i32 = new Int32Array(sab);
+    this.u8 = new Uint8Array(sab);
+  }
+
+  word(slot, w) {
+    return (slot * RING_STRIDE) / 4 + w;
+  }
+  data(slot) {
+    return slot * RING_STRIDE + RING_HEADER;
+  }
+  load(slot, w) {
+    return Atomics.load(this.i32, this.word(slot, w));
+  }
+  seq(slot) {
+    return Atomics.load(this.i32, this.word(slot, SEQ));
+  }
+
+  lock(slot, w, owner) {
+    return Atomics.compareExchange(this.i32, this.word(slot, w), 0, owner) === 0;
+  }
+  unlock(slot, w) {
+    Atomics.store(this.i32, this.word(slot, w), 0);
+  }
+
+  // After a change: SEQ up, waiting processes woken; answers whether the kernel wants its
+  // doorbell rung (WATCH).
+  bump(slot) {
+    const s = this.word(slot, SEQ);
+    Atomics.add(this.i32, s, 1);
+    if (Atomics.load(this.i32, this.word(slot, WAITERS)) > 0) Atomics.notify(this.i32, s);
+    return (Atomics.load(this.i32, this.word(slot, FLAGS)) & WATCH) !== 0;
+  }
+
+  // Copies n bytes from the parts (Uint8Arrays, in order) into the data area at position pos.
+  copyIn(slot, pos, parts, n) {
+    const base = this.data(slot);
+    let p = pos & MASK;
+    for (const part of parts) {
+      let from = 0;
+      while (from < part.length && n > 0) {
+        const k = Math.min(part.length - from, RING_DATA - p, n);
+        this.u8.set(part.subarray(from, from + k), base + p);
+        from += k;
+        n -= k;
+        p = (p + k) & MASK;
+      }
+    }
+  }
+
+  // Copies n bytes from position pos into the dests (Uint8Arrays, in order, filled in turn).
+  copyOut(slot, pos, dests, n) {
+    const base = this.data(slot);
+    let p = pos & MASK;
+    for (const d of dests) {
+      let at = 0;
+      while (at < d.length && n > 0) {
+        const k = Math.min(d.length - at, RING_DATA - p, n);
+        d.set(this.u8.subarray(base + p, base + p + k), at);
+        at += k;
+        n -= k;
+        p = (p + k) & MASK;
+      }
+      if (n === 0) break;
+    }
+  }
+
+  // The process side: one record of n bytes (n ≤ RING_RECORD) made of parts. Answers n, FULL,
+  // BUSY or KERNEL.
+  push(slot, gen, owner, parts, n) {
+    if (this.load(slot, GEN) !== gen || this.load(slot, FLAGS) & (BROKEN | RETIRED)) return KERNEL;
+    if (!this.lock(slot, WLOCK, owner)) return BUSY;
+    // Checked again under the lock: the kernel retires a ring holding both locks.
+    if (this.load(slot, GEN) !== gen || this.load(slot, FLAGS) & (BROKEN | RETIRED)) {
+      this.unlock(slot, WLOCK);
+      return KERNEL;
+    }
+    const head = this.load(slot, HEAD);
+    const used = (head - this.load(slot, TAIL)) >>> 0;
+    const need = 4 + pad(n);
+    if (RING_DATA - used < need) {
+      this.unlock(slot, WLOCK);
+      return FULL;
+    }
+    this.i32[(this.data(slot) + (head & MASK)) / 4] = n;
+    this.copyIn(slot, head + 4, parts, n);
+    Atomics.store(this.i32, this.word(slot, HEAD), (head + need) | 0);
+    this.unlock(slot, WLOCK);
+    return n;
+  }
+
+  // The process side: the next bytes of the front record into dests, at most their total.
+  // Answers the count (0: end of file), EMPTY, BUSY or KERNEL.
+  take(slot, gen, owner, dests) {
+    if (this.load(slot, GEN) !== gen || this.load(slot, FLAGS) & RETIRED) return KERNEL;
+    if (!this.lock(slot, RLOCK, owner)) return BUSY;
+    // FLAGS before HEAD: EOF is set only after the last writer's last record is published.
+    const flags = this.load(slot, FLAGS);
+    if (this.load(slot, GEN) !== gen || flags & RETIRED) {
+      this.unlock(slot, RLOCK);
+      return KERNEL;
+    }
+    const n = this.takeLocked(slot, dests);
+    this.unlock(slot, RLOCK);
+    if (n === EMPTY && flags & EOF) return 0;
+    return n;
+  }
+
+  takeLocked(slot, dests) {
+    const tail = this.load(slot, TAIL);
+    if (this.load(slot, HEAD) === tail) return EMPTY;
+    const len = this.i32[(this.data(slot) + (tail & MASK)) / 4] >>> 0;
+    const off = this.load(slot, OFF);
+    const cap = dests.reduce((s, d) => s + d.length, 0);
+    const k = Math.min(cap, len - off);
+    this.copyOut(slot, tail + 4 + off, dests, k);
+    if (off + k >= len) {
+      Atomics.store(this.i32, this.word(slot, OFF), 0);
+      Atomics.store(this.i32, this.word(slot, TAIL), (tail + 4 + pad(len)) | 0);
+    } else {
+      Atomics.store(this.i32, this.word(slot, OFF), off + k);
+    }
+    return k;
+  }
+
+  // Waits (blocking, at most ms) for SEQ to move from seq; answers Atomics.wait's word.
+  wait(slot, seq, ms) {
+    const w = this.word(slot, WAITERS);
+    Atomics.add(this.i32, w, 1);
+    const r = Atomics.wait(this.i32, this.word(slot, SEQ), seq, ms);
+    Atomics.sub(this.i32, w, 1);
+    return r;
+  }
+
+  // --- the kernel worker's side ---
+
+  // The slot given out afresh: empty, no flags, a new generation (answered).
+  reset(slot) {
+    for (const w of [HEAD, TAIL, OFF, FLAGS]) Atomics.store(this.i32, this.word(slot, w), 0);
+    const gen = (Atomics.add(this.i32, this.word(slot, GEN), 1) + 1) & 0xffff;
+    Atomics.store(this.i32, this.word(slot, GEN), gen);
+    this.bump(slot);
+    return gen;
+  }
+
+  // The slot taken back: whoever still holds a mapping of it goes to the kernel.
+  free(slot) {
+    Atomics.or(this.i32, this.word(slot, FLAGS), RETIRED);
+    Atomics.store(this.i32, this.word(slot, GEN), (this.load(slot, GEN) + 1) & 0xffff);
+    Atomics.notify(this.i32, this.word(slot, SEQ));
+    this.bump(slot);
+  }
+
+  setFlag(slot, flag) {
+    Atomics.or(this.i32, this.word(slot, FLAGS), flag);
+    Atomics.notify(this.i32, this.word(slot, SEQ));
+    this.bump(slot);
+  }
+
+  watch(slot, on) {
+    if (!(slot >= 0 && slot < RING_SLOTS)) return;
+    if (on) Atomics.or(this.i32, this.word(slot, FLAGS), WATCH);
+    else Atomics.and(this.i32, this.word(slot, FLAGS), ~WATCH);
+  }
+
+  // gen and seq as a process saw them (they may come back through the kernel unsigned).
+  changed(slot, gen, seq) {
+    if (!(slot >= 0 && slot < RING_SLOTS)) return true;
+    return this.load(slot, GEN) !== (gen & 0xffff) || this.seq(slot) !== (seq | 0);
+  }
+
+  // Bytes a reader would find (stat's length).
+  queued(slot) {
+    let bytes = 0;
+    const head = this.load(slot, HEAD);
+    let at = this.load(slot, TAIL);
+    let off = this.load(slot, OFF);
+    while (at !== head) {
+      const len = this.i32[(this.data(slot) + (at & MASK)) / 4] >>> 0;
+      bytes += len - off;
+      off = 0;
+      at = (at + 4 + pad(len)) | 0;
+    }
+    return bytes;
+  }
+
+  // Takes a lock for the kernel: processes hold one only while they copy, and the locks of a
+  // process that was ended are released (releaseLocks) before its slot can be retired; a lock
+  // held past a second is taken anyway.
+  kernelLock(slot, w) {
+    const deadline = performance.now() + 1000;
+    const i = this.word(slot, w);
+    for (;;) {
+      const cur = Atomics.compareExchange(this.i32, i, 0, KERNEL_OWNER);
+      if (cur === 0) return;
+      if (performance.now() > deadline) {
+        Atomics.store(this.i32, i, KERNEL_OWNER);
+        return;
+      }
+      Atomics.wait(this.i32, i, cur, 0.05);
+    }
+  }
+
+  // The kernel takes the ring's data: every record left, oldest first, as fresh Uint8Arrays
+  // (the unread rest of a partly read one); the ring is retired and its slot free.
+  retire(slot) {
+    this.kernelLock(slot, WLOCK);
+    this.kernelLock(slot, RLOCK);
+    const out = [];
+    for (;;) {
+      const tail = this.load(slot, TAIL);
+      if (this.load(slot, HEAD) === tail) break;
+      const len = this.i32[(this.data(slot) + (tail & MASK)) / 4] >>> 0;
+      const buf = new Uint8Array(len - this.load(slot, OFF));
+      this.takeLocked(slot, [buf]);
+      out.push(buf);
+    }
+    this.free(slot);
+    this.unlock(slot, RLOCK);
+    this.unlock(slot, WLOCK);
+    return out;
+  }
+
+  // A process worker was ended: the locks it may have held are free (what it was copying was
+  // never published).
+  releaseLocks(owner) {
+    for (let s = 0; s < RING_SLOTS; s++) {
+      for (const w of [WLOCK, RLOCK]) Atomics.compareExchange(this.i32, this.word(s, w), owner, 0);
+    }
+  }
+}
