@@ -22,6 +22,7 @@ class RamFs final : public FileServer {
   ~RamFs() override;
 
   std::string_view kind() const override { return "ram"; }
+  bool plain_files() const override { return true; }
 
   // aname is ignored: one RamFs is one tree. uname is who the fid acts as (permission checks,
   // owner of what it creates); an empty uname acts as the owner.

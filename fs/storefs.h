@@ -26,6 +26,7 @@ class StoreFs final : public FileServer {
   ~StoreFs() override;
 
   std::string_view kind() const override { return "store"; }
+  bool plain_files() const override { return true; }
 
   void attach(std::string_view uname, std::string_view aname, Reply<std::unique_ptr<Fid>> r) override;
   void walk1(Fid& fid, std::string_view name, Reply<Qid> r) override;

@@ -18,7 +18,10 @@
 // and, for pipe rings (fs/pipe.h's PipeRings, web/runtime/ring.js; without ringOpen pipes have
 // none): ringOpen() → slot | generation << 8 or -1, ringClose(slot), ringHangUp(slot, broken),
 // ringRetire(slot) → [Uint8Array], ringQueued(slot), ringChanged(slot, gen, seq),
-// ringWatch(slot, on).
+// ringWatch(slot, on); for write-behind and read-ahead, fileRingOpen(producer) → slot |
+// generation << 8 or -1, fileRingTake(slot, address, size) → bytes moved into kernel memory at
+// address, fileRingRoom(slot), fileRingPut(slot, address, size), fileRingRecall(slot) → bytes
+// not yet read, fileRingSeal(slot).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -79,6 +82,23 @@ class JsHost final : public RuntimeHost {
     return js_.call<bool>("ringChanged", slot, gen, seq);
   }
   void ring_watch(int slot, bool on) override { js_.call<void>("ringWatch", slot, on); }
+  std::optional<RingRef> file_ring_open(bool producer) override {
+    if (js_["fileRingOpen"].isUndefined()) return std::nullopt;
+    int v = js_.call<int>("fileRingOpen", producer);
+    if (v < 0) return std::nullopt;
+    return RingRef{v & 0xff, uint32_t(v) >> 8};
+  }
+  size_t file_ring_take(int slot, std::span<uint8_t> dest) override {
+    return size_t(js_.call<double>("fileRingTake", slot, reinterpret_cast<uintptr_t>(dest.data()), dest.size()));
+  }
+  void file_ring_close(int slot) override { js_.call<void>("ringClose", slot); }
+  void file_ring_seal(int slot) override { js_.call<void>("fileRingSeal", slot); }
+  size_t file_ring_room(int slot) override { return size_t(js_.call<double>("fileRingRoom", slot)); }
+  void file_ring_put(int slot, std::span<const uint8_t> data) override {
+    js_.call<void>("fileRingPut", slot, reinterpret_cast<uintptr_t>(data.data()), data.size());
+  }
+  void file_ring_eof(int slot) override { js_.call<void>("ringHangUp", slot, false); }
+  size_t file_ring_recall(int slot) override { return size_t(js_.call<double>("fileRingRecall", slot)); }
 
  private:
   val js_;

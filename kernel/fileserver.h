@@ -114,6 +114,11 @@ class FileServer {
   // The shared ring through which a process may read (for_write false) or write fid's data
   // directly, if the server has one (only pipes do); the kernel hands it to the process.
   virtual std::optional<RingRef> ring(const Fid&, bool /*for_write*/) const { return std::nullopt; }
+
+  // Reads and writes do nothing but move bytes at the offset, and answer before they return
+  // (ram and store files): the kernel may then take a process's writes in batches after the
+  // fact, and read ahead of it (Syscalls, "write-behind and read-ahead").
+  virtual bool plain_files() const { return false; }
 };
 
 // The answer to a read() that puts its bytes (at most dest.size()) into dest and answers r with

@@ -154,6 +154,36 @@ struct Syscalls::State {
   bool init_started = false;
   std::map<int, int> ring_waiters;  // pid → slot of each pending ring_wait
 
+  // Write-behind: a process's writes to a plain file through a ring the kernel drains (by slot).
+  struct FileRing {
+    int pid;
+    int fd;
+    std::weak_ptr<Chan> chan;  // what fd named when the ring was given: the ring goes with it
+    RingRef ref;
+    bool failed = false;
+  };
+  std::map<int, FileRing> file_rings;
+  // The error of a drained write, for the process's next write, sync or close of that fd.
+  std::map<std::pair<int, int>, Error> deferred;
+  Bytes drain_buf;
+  // Writes of at least this many bytes to a plain file earn the writer a ring.
+  static constexpr uint32_t kWriteBehindMin = 16 * 1024;
+
+  // Read-ahead: a ring the kernel fills from a plain file, ahead of the
+  // process that reads it in large sequential pieces (by slot).
+  struct ReadRing {
+    int pid;
+    int fd;
+    std::weak_ptr<Chan> chan;
+    RingRef ref;
+    bool eof = false;
+  };
+  std::map<int, ReadRing> read_rings;
+  // (pid, fd) → where its last large read ended: a second read from there earns a ring.
+  std::map<std::pair<int, int>, uint64_t> read_streak;
+  // Records the kernel puts in a read-ahead ring: four fill it.
+  static constexpr size_t kReadRecord = 128 * 1024 - 4;
+
   State(Kernel& k, RuntimeHost& h) : kernel(k), host(h) {}
   ~State() {
     for (auto& [pid, p] : procs) {
@@ -289,6 +319,42 @@ struct Syscalls::State {
   }
   void ring_wait(const P& p, int slot, uint32_t gen, uint32_t seq);
   void check_rings();
+  int64_t write_ring(int pid, int fd, uint32_t wrote);
+  int64_t read_ring(int pid, int fd, uint32_t asked, uint32_t got);
+  void fill(ReadRing& rr, int slot);
+  void fill_rings();
+  void recall(int slot);
+  void recall_for(const P& p);
+  // A file never has read-ahead and write-behind at once: either would hide the other's bytes.
+  void recall_file(const Chan& c) {
+    std::vector<int> stale;
+    for (auto& [s, rr] : read_rings)
+      if (auto rc = rr.chan.lock(); !rc || same_file(*rc, c)) stale.push_back(s);
+    for (int s : stale) recall(s);
+  }
+  void end_write_rings(const Chan& c) {
+    std::vector<int> slots;
+    for (auto& [s, fr] : file_rings)
+      if (auto fc = fr.chan.lock(); fc && same_file(*fc, c)) slots.push_back(s);
+    for (int s : slots) {
+      host.file_ring_seal(s);
+      drain(file_rings.at(s), s);
+      host.file_ring_close(s);
+      file_rings.erase(s);
+    }
+  }
+  bool same_file(const Chan& a, const Chan& b) {
+    return &a.server() == &b.server() && a.qid().path == b.qid().path && a.dev == b.dev;
+  }
+  void drain_rings();
+  void drain(FileRing& fr, int slot);
+  std::optional<Error> take_deferred(int pid, int fd) {
+    auto it = deferred.find({pid, fd});
+    if (it == deferred.end()) return std::nullopt;
+    Error e = std::move(it->second);
+    deferred.erase(it);
+    return e;
+  }
 
   // WASI
   void fd_readdir(const P& p, int fd, uint32_t buf_len, uint64_t cookie);
@@ -327,7 +393,29 @@ void Syscalls::State::submit(int pid) {
   f->err = 0;
   f->out_len = 0;
   for (auto& r : f->r) r = 0;
+  // Every call sees the writes processes have made through their rings, and what it does to a
+  // file or a descriptor that is being read ahead takes the read-ahead back first.
+  if (!read_rings.empty()) recall_for(p);
+  drain_rings();
   if (doomed(p)) return finish(p);
+  if (!deferred.empty()) {
+    switch (static_cast<Op>(f->op)) {
+      case Op::fd_write:
+      case Op::fd_pwrite:
+      case Op::fd_sync:
+      case Op::fd_datasync:
+        if (auto e = take_deferred(pid, int(f->a[0]))) return fail(p, *e);
+        break;
+      case Op::fd_close:
+        if (auto e = take_deferred(pid, int(f->a[0]))) {
+          (void)kernel.close(pid, int(f->a[0]));
+          return fail(p, *e);
+        }
+        break;
+      default:
+        break;
+    }
+  }
   if (f->in_len > kChannelData) return fail(p, Error(Errc::fault, "request larger than the channel"));
   dispatch(p);
 }
@@ -345,9 +433,10 @@ void Syscalls::State::dispatch(const P& p) {
     // Read straight into the frame: the reply's data. (The frame lives as long as p, which the
     // reply holds.)
     case Op::fd_read:
-      return kernel.read_into(pid, int(a[0]), {f->data, cap(a[1])}, then<uint32_t>(p, [this, p](Result<uint32_t> n) {
+      return kernel.read_into(pid, int(a[0]), {f->data, cap(a[1])}, then<uint32_t>(p, [this, p, fd = int(a[0]), asked = cap(a[1])](Result<uint32_t> n) {
         if (!n) return fail(p, n.error());
         p->f->r[0] = p->f->out_len = *n;
+        p->f->r[1] = read_ring(p->pid, fd, asked, *n);
         ok(p);
       }));
     case Op::fd_pread:
@@ -358,9 +447,10 @@ void Syscalls::State::dispatch(const P& p) {
                                  ok(p);
                                }));
     case Op::fd_write:
-      return kernel.write(pid, int(a[0]), in(p), then<uint32_t>(p, [this, p](Result<uint32_t> n) {
+      return kernel.write(pid, int(a[0]), in(p), then<uint32_t>(p, [this, p, fd = int(a[0])](Result<uint32_t> n) {
         if (!n) return fail(p, n.error());
         p->f->r[0] = n.value();
+        p->f->r[1] = write_ring(p->pid, fd, n.value());
         ok(p);
       }));
     case Op::fd_pwrite:
@@ -857,6 +947,8 @@ void Syscalls::State::ring_wait(const P& p, int slot, uint32_t gen, uint32_t seq
 }
 
 void Syscalls::State::check_rings() {
+  drain_rings();
+  fill_rings();
   if (ring_waiters.empty()) return;
   std::set<int> watched, released;
   for (auto it = ring_waiters.begin(); it != ring_waiters.end();) {
@@ -880,6 +972,186 @@ void Syscalls::State::check_rings() {
   }
   for (int slot : released)
     if (!watched.count(slot)) host.ring_watch(slot, false);
+}
+
+// Write-behind (docs/runtime.md): a process that writes a plain file (ram, store) in large
+// writes is given a ring for that fd in the reply (r1, as ring_info's write side) and from then
+// on only pushes its writes into it. The kernel drains every ring before it runs any call and
+// whenever the doorbell rings, writing the bytes through the process's fd as the calls would
+// have: offsets, appends and what other processes see are as if each write had been a call. A
+// drained write that fails ends the ring; its error answers the next write, sync or close.
+
+int64_t Syscalls::State::write_ring(int pid, int fd, uint32_t wrote) {
+  if (wrote < kWriteBehindMin) return 0;
+  for (auto& [slot, fr] : file_rings)
+    if (fr.pid == pid && fr.fd == fd) return 0;  // it has one (and came here because it ended)
+  auto f = fd_of(pid, fd);
+  if (!f || !f->writable() || !f->chan->server().plain_files()) return 0;
+  recall_file(*f->chan);
+  auto ref = host.file_ring_open(false);
+  if (!ref) return 0;
+  file_rings[ref->slot] = FileRing{pid, fd, f->chan, *ref};
+  return int64_t(ref->slot + 1) << 8 | int64_t(ref->gen & 0xffff) << 32;
+}
+
+// Read-ahead: a process that reads a plain file in two large pieces in a
+// row (the second from where the first ended) is given a ring for that fd in the reply (r1, as
+// ring_info's read side). The kernel fills it with records read at the fd, ahead of the process,
+// whenever the doorbell rings, and takes it back (recall) before it runs anything that could see
+// or change where the fd stands or what the file holds: a call on that channel by any process
+// (seek, close, dup, a spawn or the end of its owner), and any write to the file, truncation,
+// removal or rename. The fd's offset is then set back to what the process has read.
+int64_t Syscalls::State::read_ring(int pid, int fd, uint32_t asked, uint32_t got) {
+  auto f = fd_of(pid, fd);
+  if (!f || got < kWriteBehindMin || got < asked || !f->readable() || f->chan->qid().is_dir() ||
+      !f->chan->server().plain_files())
+    return 0;
+  auto key = std::make_pair(pid, fd);
+  uint64_t end = f->chan->offset;
+  auto it = read_streak.find(key);
+  bool streak = it != read_streak.end() && it->second == end - got;
+  read_streak[key] = end;
+  if (!streak) return 0;
+  for (auto& [slot, rr] : read_rings)
+    if (rr.pid == pid && rr.fd == fd) return 0;
+  end_write_rings(*f->chan);
+  auto ref = host.file_ring_open(true);
+  if (!ref) return 0;
+  auto& rr = read_rings[ref->slot] = ReadRing{pid, fd, f->chan, *ref};
+  fill(rr, ref->slot);
+  return int64_t(ref->slot + 1) | int64_t(ref->gen & 0xffff) << 16;
+}
+
+void Syscalls::State::fill(ReadRing& rr, int slot) {
+  if (drain_buf.size() < kReadRecord) drain_buf.resize(std::max<size_t>(kReadRecord, 512 * 1024));
+  while (!rr.eof && host.file_ring_room(slot) >= kReadRecord + 4) {
+    auto outcome = std::make_shared<std::optional<Result<uint32_t>>>();
+    kernel.read_into(rr.pid, rr.fd, std::span<uint8_t>(drain_buf.data(), kReadRecord),
+                     [outcome](Result<uint32_t> n) { *outcome = std::move(n); });
+    const auto& o = *outcome;
+    // An error (or a read that did not answer at once) stops the read-ahead here: the process
+    // reads on through the kernel from this point and meets it itself.
+    if (!o || !*o) return recall(slot);
+    if (o->value() == 0) {
+      rr.eof = true;
+      host.file_ring_eof(slot);
+      return;
+    }
+    host.file_ring_put(slot, std::span<const uint8_t>(drain_buf.data(), o->value()));
+  }
+}
+
+void Syscalls::State::fill_rings() {
+  for (auto it = read_rings.begin(); it != read_rings.end();) {
+    int slot = it->first;
+    ++it;  // fill may recall (erase) this one
+    if (auto rr = read_rings.find(slot); rr != read_rings.end()) fill(rr->second, slot);
+  }
+}
+
+void Syscalls::State::recall(int slot) {
+  auto it = read_rings.find(slot);
+  if (it == read_rings.end()) return;
+  ReadRing rr = it->second;
+  read_rings.erase(it);
+  size_t left = host.file_ring_recall(slot);
+  if (auto chan = rr.chan.lock()) chan->offset -= std::min<uint64_t>(left, chan->offset);
+}
+
+// Before p's call runs: the read-ahead it could disturb is taken back.
+void Syscalls::State::recall_for(const P& p) {
+  const SyscallFrame* f = p->f;
+  const int64_t* a = f->a;
+  const int pid = p->pid;
+  auto chan_of = [&](int64_t fd) -> ChanRef {
+    if (fd < 0 || fd > INT32_MAX) return nullptr;
+    auto d = fd_of(pid, int(fd));
+    return d ? d->chan : nullptr;
+  };
+  std::vector<ChanRef> touched;  // channels the call names
+  bool mutates = false;          // it may change a file's bytes
+  bool everything = false;       // it may change files by name
+  bool own = false;              // it hands its channels on (spawn) or lets them go (its end)
+  switch (static_cast<Op>(f->op)) {
+    case Op::fd_write:
+    case Op::fd_pwrite:
+    case Op::fd_filestat_set_size:
+    case Op::fd_allocate:
+      mutates = true;
+      touched.push_back(chan_of(a[0]));
+      break;
+    case Op::fd_renumber:
+    case Op::dup:
+      touched.push_back(chan_of(a[0]));
+      touched.push_back(chan_of(a[1]));
+      break;
+    case Op::path_open:
+      everything = (a[1] & 8) != 0;  // O_TRUNC
+      break;
+    case Op::path_unlink_file:
+    case Op::path_rename:
+    case Op::path_remove_directory:
+      everything = true;
+      break;
+    case Op::spawn:
+    case Op::proc_exit:
+    case Op::exits:
+      own = true;
+      break;
+    case Op::ring_wait:
+    case Op::poll_oneoff:
+      break;
+    default:
+      // Every other call on a descriptor (read, seek, tell, close, stat, sync...).
+      if (static_cast<Op>(f->op) < Op::path_open) touched.push_back(chan_of(a[0]));
+      break;
+  }
+  std::vector<int> slots;
+  for (auto& [slot, rr] : read_rings) {
+    auto chan = rr.chan.lock();
+    bool hit = !chan || everything || (own && rr.pid == pid);
+    for (auto& c : touched) {
+      if (!c || !chan) continue;
+      if (c == chan || (mutates && same_file(*c, *chan))) hit = true;
+    }
+    if (hit) slots.push_back(slot);
+  }
+  for (int s : slots) recall(s);
+}
+
+void Syscalls::State::drain_rings() {
+  for (auto it = file_rings.begin(); it != file_rings.end();) {
+    FileRing& fr = it->second;
+    auto f = fd_of(fr.pid, fr.fd);
+    auto chan = fr.chan.lock();
+    bool same = f && chan && f->chan == chan;
+    if (same && !fr.failed) drain(fr, it->first);
+    if (!same || fr.failed) {
+      host.file_ring_close(it->first);
+      it = file_rings.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Syscalls::State::drain(FileRing& fr, int slot) {
+  if (drain_buf.empty()) drain_buf.resize(512 * 1024);
+  for (;;) {
+    size_t n = host.file_ring_take(slot, drain_buf);
+    if (n == 0) return;
+    // Plain writes answer at once (FileServer::plain_files), so the buffer may be reused.
+    auto outcome = std::make_shared<std::optional<Result<uint32_t>>>();
+    kernel.write(fr.pid, fr.fd, std::span<const uint8_t>(drain_buf.data(), n), [outcome](Result<uint32_t> w) { *outcome = std::move(w); });
+    const auto& o = *outcome;
+    if (o && *o && o->value() == n) continue;
+    Error e = !o ? Error(Errc::io, "a write made earlier did not finish")
+              : !*o ? o->error()
+                    : Error(Errc::nospc, "a write made earlier was cut short");
+    deferred.insert_or_assign({fr.pid, fr.fd}, std::move(e));
+    fr.failed = true;
+    return;
+  }
 }
 
 void Syscalls::State::cancel(int pid) {
@@ -1053,6 +1325,15 @@ void Syscalls::State::remember(const std::string& key, std::shared_ptr<const Byt
 }
 
 void Syscalls::State::exited(int pid, std::string status) {
+  {
+    std::vector<int> mine;  // its read-ahead goes back before its fds close (others may share them)
+    for (auto& [slot, rr] : read_rings)
+      if (rr.pid == pid) mine.push_back(slot);
+    for (int s : mine) recall(s);
+    std::erase_if(read_streak, [pid](const auto& r) { return r.first.first == pid; });
+  }
+  drain_rings();  // what it wrote through rings is written before its fds close
+  std::erase_if(deferred, [pid](const auto& d) { return d.first.first == pid; });
   std::string fatal;
   if (auto it = procs.find(pid); it != procs.end()) {
     it->second->gone = true;

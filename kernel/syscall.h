@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,6 +85,24 @@ class RuntimeHost {
   // The kernel has (on) or no longer has a process waiting on slot in ring_wait: processes
   // that change the ring then ring the doorbell.
   virtual void ring_watch(int /*slot*/, bool /*on*/) {}
+  // File rings (docs/runtime.md, "Write-behind and read-ahead"): a fresh ring through which a
+  // process writes a plain file (producer false: the kernel drains it) or reads one (true: the
+  // kernel fills it); nullopt when none is free or the host has none.
+  virtual std::optional<RingRef> file_ring_open(bool /*producer*/) { return std::nullopt; }
+  // Write-behind: moves the bytes of whole records out of the ring into dest, as many as fit;
+  // answers how many.
+  virtual size_t file_ring_take(int /*slot*/, std::span<uint8_t> /*dest*/) { return 0; }
+  // Read-ahead: the bytes free for records; one record of data (it must fit); end of file.
+  virtual size_t file_ring_room(int /*slot*/) { return 0; }
+  virtual void file_ring_put(int /*slot*/, std::span<const uint8_t> /*data*/) {}
+  virtual void file_ring_eof(int /*slot*/) {}
+  // Read-ahead taken back: answers the bytes not yet read; the slot is free.
+  virtual size_t file_ring_recall(int /*slot*/) { return 0; }
+  // Write-behind: no process may push into the ring from now on (what was pushed stays, for a
+  // last drain).
+  virtual void file_ring_seal(int /*slot*/) {}
+  // The ring is done with; a process that tries it again comes to the kernel.
+  virtual void file_ring_close(int /*slot*/) {}
 };
 
 class Syscalls {

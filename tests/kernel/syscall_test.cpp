@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include "fs/cons.h"
@@ -31,6 +32,41 @@ struct FakeHost : RuntimeHost {
   void start(ProcessImage image) override { started.push_back(std::move(image)); }
   void stop(int pid, int grace_ms) override { stops.emplace_back(pid, grace_ms); }
   void cancel_stop(int) override {}
+  // Write-behind rings, when have_rings: a slot's bytes are what the test pushed into it.
+  bool have_rings = false;
+  std::map<int, Bytes> rings;
+  std::vector<int> closed_rings;
+  int next_slot = 0;
+  std::optional<RingRef> file_ring_open(bool) override {
+    if (!have_rings) return std::nullopt;
+    rings[next_slot];
+    return RingRef{next_slot++, 1};
+  }
+  size_t file_ring_take(int slot, std::span<uint8_t> dest) override {
+    Bytes& b = rings[slot];
+    size_t n = std::min(b.size(), dest.size());
+    std::copy(b.begin(), b.begin() + static_cast<ptrdiff_t>(n), dest.begin());
+    b.erase(b.begin(), b.begin() + static_cast<ptrdiff_t>(n));
+    return n;
+  }
+  void file_ring_close(int slot) override {
+    closed_rings.push_back(slot);
+    rings.erase(slot);
+  }
+  // Read-ahead: what the kernel put into a slot, read from its front by the test.
+  static constexpr size_t kRingData = 512 * 1024;
+  std::vector<int> eofs, recalled;
+  size_t file_ring_room(int slot) override { return kRingData - rings[slot].size(); }
+  void file_ring_put(int slot, std::span<const uint8_t> data) override {
+    rings[slot].insert(rings[slot].end(), data.begin(), data.end());
+  }
+  void file_ring_eof(int slot) override { eofs.push_back(slot); }
+  size_t file_ring_recall(int slot) override {
+    recalled.push_back(slot);
+    size_t left = rings[slot].size();
+    rings.erase(slot);
+    return left;
+  }
 };
 
 Bytes wasm_bytes(std::string_view tail) {
@@ -152,6 +188,97 @@ TEST_CASE("open, write, seek, read and stat a ram file", "[syscall]") {
   CHECK(t.call(1, Op::fd_close, {fd}).err == 0);
   CHECK(t.call(1, Op::fd_close, {fd}).err == kEBADF);
   CHECK(t.call(1, Op::fd_read, {fd, 1}).err == kEBADF);
+}
+
+// The slot a write reply's r1 names for writing (kernel/syscall.cpp, ring_info), or -1.
+int write_slot(int64_t info) { return info ? int((info >> 8) & 0xff) - 1 : -1; }
+
+TEST_CASE("write-behind: a large write to a plain file earns a ring whose bytes land before any later call", "[syscall]") {
+  Rig t;
+  t.host.have_rings = true;
+  int fd = t.open(1, "/f", kCreat);
+  Out small = t.call(1, Op::fd_write, {fd}, std::string(100, 's'));
+  REQUIRE(small.err == 0);
+  CHECK(small.r[1] == 0);  // a small write earns nothing
+  Out big = t.call(1, Op::fd_write, {fd}, std::string(20000, 'b'));
+  REQUIRE(big.err == 0);
+  REQUIRE(write_slot(big.r[1]) == 0);
+  CHECK(((big.r[1] >> 32) & 0xffff) == 1);  // the generation
+  CHECK(t.call(1, Op::fd_write, {fd}, std::string(20000, 'b')).r[1] == 0);  // it has one
+  // What the process pushed is written at the fd's offset before the next call runs.
+  t.host.rings[0] = text("pushed");
+  CHECK(t.call(1, Op::fd_tell, {fd}).r[0] == 40106);
+  CHECK(t.call(1, Op::fd_pread, {fd, 6, 40100}).data == "pushed");
+  // Pipes and the console are not plain files.
+  Out pipe = t.call(1, Op::pipe, {});
+  REQUIRE(pipe.err == 0);
+  CHECK(t.call(1, Op::fd_write, {pipe.r[1]}, std::string(20000, 'p')).r[1] == 0);
+  CHECK(t.call(1, Op::fd_write, {1}, std::string(20000, 'c')).r[1] == 0);
+  // Closing the fd drains its ring, then gives it back.
+  t.host.rings[0] = text("last");
+  REQUIRE(t.call(1, Op::fd_close, {fd}).err == 0);
+  CHECK(t.call(1, Op::path_filestat_get, {3, 0}, "f").data.size() == 64);
+  CHECK(u64(t.call(1, Op::path_filestat_get, {3, 0}, "f").data, 32) == 40110);
+  CHECK(t.host.closed_rings == std::vector<int>{0});
+}
+
+TEST_CASE("write-behind: a drained write that fails answers the next write, sync or close", "[syscall]") {
+  Rig t;
+  t.host.have_rings = true;
+  t.root->set_max_file_size(30000);
+  int fd = t.open(1, "/f", kCreat);
+  REQUIRE(write_slot(t.call(1, Op::fd_write, {fd}, std::string(20000, 'a')).r[1]) == 0);
+  t.host.rings[0] = Bytes(20000, 'x');  // past the limit: the drain fails
+  Out sync = t.call(1, Op::fd_sync, {fd});
+  CHECK(sync.err == int(wasi_errno(Errc::fbig)));
+  CHECK(t.host.closed_rings == std::vector<int>{0});  // the ring is over; writes come to the kernel
+  CHECK(t.call(1, Op::fd_sync, {fd}).err == 0);        // said once
+  CHECK(t.call(1, Op::fd_tell, {fd}).r[0] == 20000);  // nothing of the failed write went in
+  // Once more, answered by the close (which still closes).
+  REQUIRE(t.call(1, Op::fd_seek, {fd, 0, 0}).err == 0);
+  REQUIRE(write_slot(t.call(1, Op::fd_write, {fd}, std::string(20000, 'a')).r[1]) == 1);
+  t.host.rings[1] = Bytes(20000, 'y');
+  CHECK(t.call(1, Op::fd_close, {fd}).err == int(wasi_errno(Errc::fbig)));
+  CHECK(t.call(1, Op::fd_close, {fd}).err == kEBADF);
+}
+
+TEST_CASE("read-ahead: a second large sequential read earns a ring the kernel fills; calls on the fd take it back", "[syscall]") {
+  Rig t;
+  t.host.have_rings = true;
+  Bytes content(1 << 20);
+  for (size_t i = 0; i < content.size(); i++) content[i] = uint8_t(i * 7 + i / 251);
+  REQUIRE(t.root->put_file("/big", content, 0664));
+  int fd = t.open(1, "/big", 0, kRead);
+  CHECK(t.call(1, Op::fd_read, {fd, 65536}).r[1] == 0);  // the first large read earns nothing
+  Out second = t.call(1, Op::fd_read, {fd, 65536});
+  REQUIRE(second.err == 0);
+  int slot = int(second.r[1] & 0xff) - 1;
+  REQUIRE(slot >= 0);
+  CHECK((second.r[1] >> 8 & 0xff) == 0);  // no write side
+  // The kernel filled it with what follows, in the file's order.
+  const Bytes& ahead = t.host.rings[slot];
+  REQUIRE(ahead.size() > 256 * 1024);
+  CHECK(std::equal(ahead.begin(), ahead.end(), content.begin() + 131072));
+  // The process reads 1000 bytes of it; a seek then takes the rest back and the fd stands
+  // after what was read.
+  t.host.rings[slot].erase(t.host.rings[slot].begin(), t.host.rings[slot].begin() + 1000);
+  CHECK(t.call(1, Op::fd_tell, {fd}).r[0] == 131072 + 1000);
+  CHECK(t.host.recalled == std::vector<int>{slot});
+  Out next = t.call(1, Op::fd_read, {fd, 10});
+  CHECK(next.data == std::string(content.begin() + 132072, content.begin() + 132082));
+
+  // Read ahead again to the end of the file, then a write through another fd takes it back.
+  CHECK(t.call(1, Op::fd_seek, {fd, 0, 0}).err == 0);
+  t.call(1, Op::fd_read, {fd, 400000});
+  Out again = t.call(1, Op::fd_read, {fd, 400000});
+  int slot2 = int(again.r[1] & 0xff) - 1;
+  REQUIRE(slot2 >= 0);
+  CHECK(t.host.rings[slot2].size() == content.size() - 800000);
+  CHECK(t.host.eofs == std::vector<int>{slot2});
+  int w = t.open(1, "/big", 0, kWrite);
+  CHECK(t.call(1, Op::fd_pwrite, {w, 0}, "x").err == 0);
+  CHECK(t.host.recalled == std::vector<int>{slot, slot2});
+  CHECK(t.call(1, Op::fd_tell, {fd}).r[0] == 800000);
 }
 
 TEST_CASE("fd_sync and fd_datasync flush a store-backed file and the store", "[syscall]") {

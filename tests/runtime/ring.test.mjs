@@ -177,7 +177,12 @@ function built(...names) {
   if (!fs.existsSync(path.join(kernelDir, 'kernel.mjs'))) return `no kernel build at ${kernelDir}`;
   const missing = names.filter((n) => !fs.existsSync(path.join(binDir, `${n}.wasm`)));
   if (missing.length) return `not built in ${binDir}: ${missing.join(' ')}`;
-  const guests = [['pipering', path.join(here, 'fixtures/pipering.c')], ['b9pipe', path.join(root, 'bench/guests/b9pipe.c')]];
+  const guests = [
+    ['pipering', path.join(here, 'fixtures/pipering.c')],
+    ['readahead', path.join(here, 'fixtures/readahead.c')],
+    ['b9pipe', path.join(root, 'bench/guests/b9pipe.c')],
+    ['b9file', path.join(root, 'bench/guests/b9file.c')],
+  ];
   for (const [name, src] of guests) {
     const r = buildGuest(src, path.join(tmp, `${name}.wasm`));
     if (!r.file) return `clang-14 cannot build ${src}: ${r.why}`;
@@ -186,9 +191,10 @@ function built(...names) {
 }
 const skip = built('rc', 'seq', 'sed', 'wc', 'cat', 'cmp', 'sleep', 'ps', 'grep', 'kill');
 
-function web9(args, timeout = 30000) {
-  const files = ['pipering', 'b9pipe'].flatMap((n) => ['--file', `${path.join(tmp, `${n}.wasm`)}:/bin/${n}`]);
-  const r = spawnSync(path.join(root, 'tools/web9'), ['--kernel', kernelDir, '--bin', binDir, '--no-home', ...files, ...args], {
+function web9(args, { home = null, timeout = 30000 } = {}) {
+  const files = ['pipering', 'readahead', 'b9pipe', 'b9file'].flatMap((n) => ['--file', `${path.join(tmp, `${n}.wasm`)}:/bin/${n}`]);
+  const where = home ? ['--home', home] : ['--no-home'];
+  const r = spawnSync(path.join(root, 'tools/web9'), ['--kernel', kernelDir, '--bin', binDir, ...where, ...files, ...args], {
     encoding: 'utf8',
     timeout,
   });
@@ -225,4 +231,41 @@ test('a note reaches a writer waiting on a full ring', { skip }, () => {
   const r = web9(['-c', script]);
   assert.deepEqual(r.stdout.trim().split('\n').slice(0, 2).map((l) => l.trim()), ['1', '0'], r.stdout + r.stderr);
   assert.ok(performance.now() - t0 < 15000, 'the pipeline did not outlive its kill');
+});
+
+// --- write-behind and read-ahead (files) ---
+
+for (const [where, dir] of [['a ram file (/tmp)', '/tmp'], ['a file of the home (a host directory)', '$home']]) {
+  test(`reads ahead and writes behind stay invisible on ${where}: positions, other writers, truncation`, { skip }, () => {
+    const home = fs.mkdtempSync(path.join(tmp, 'home-'));
+    const r = web9(['-c', `readahead ${dir}/ra`], { home });
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, 'ok\n');
+  });
+}
+
+test('a program that leaves a file read ahead hands the true position on to the next', { skip }, () => {
+  const home = fs.mkdtempSync(path.join(tmp, 'home-'));
+  const script = 'readahead $home/ra; {readahead part 3 > p1; cat > p2} < ra; cat p1 p2 | cmp - ra && echo handed on';
+  const r = web9(['-c', script], { home });
+  assert.equal(r.stdout, 'ok\nhanded on\n', r.stderr);
+});
+
+test('32 MiB written behind by one program is all there for the next, whose reads go ahead', { skip }, () => {
+  const home = fs.mkdtempSync(path.join(tmp, 'home-'));
+  const r = web9(['-c', 'b9file write $home/f 33554432 11; b9file read $home/f 11 && ls -l f'], { home });
+  assert.equal(r.status, 0, r.stderr);
+  const sums = [...r.stdout.matchAll(/^sum (\S+) (\d+) (\d+)$/gm)].map((m) => m.slice(1));
+  assert.equal(sums.length, 2, r.stdout);
+  assert.deepEqual(sums[0], sums[1], 'what was read is what was written');
+  assert.equal(sums[1][2], '0', 'no byte off the pattern');
+  assert.match(r.stdout, / 33554432 .* f$/m);
+});
+
+test('one read-write fd written behind, synced, rewound and read ahead gives every piece back whole', { skip }, () => {
+  const home = fs.mkdtempSync(path.join(tmp, 'home-'));
+  // b9file plain: 64 KiB writes, fsync, seek to 0, 64 KiB reads that must be full and in order.
+  const r = web9(['-c', 'b9file plain $home/p 33554432 && b9file plain /tmp/p 16777216'], { home });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.match(/^bench seq-read /gm)?.length, 2, r.stdout);
 });

@@ -9,7 +9,7 @@ import * as protocol from '../protocol.js';
 import { parent, startWorker, readBytes, isNode } from './platform.js';
 import { NetWeb } from './netweb.js';
 import { ENDED, ENDINGS } from '../runtime/process.js';
-import { Rings, ARENA_SIZE, RING_SLOTS, EOF, BROKEN } from '../runtime/ring.js';
+import { Rings, ARENA_SIZE, RING_SLOTS, EOF, BROKEN, KCONSUMER, KPRODUCER } from '../runtime/ring.js';
 
 const FRAME_HEADER = 128;
 const CHANNEL_DATA = 1 << 20;
@@ -247,6 +247,23 @@ const host = {
     Atomics.add(doorbell, 0, 1);
   },
   ringQueued: (slot) => rings.queued(slot),
+  // Write-behind (producer false: the kernel drains it) and read-ahead (true: it fills it).
+  fileRingOpen(producer) {
+    const slot = freeSlots.pop();
+    if (slot === undefined) return -1;
+    const gen = rings.reset(slot);
+    rings.setFlag(slot, producer ? KPRODUCER : KCONSUMER);
+    return slot | (gen << 8);
+  },
+  fileRingTake: (slot, address, size) => rings.drainInto(slot, K.HEAPU8.subarray(address, address + size)),
+  fileRingRoom: (slot) => rings.room(slot),
+  fileRingSeal: (slot) => rings.seal(slot),
+  fileRingPut: (slot, address, size) => rings.put(slot, K.HEAPU8.subarray(address, address + size)),
+  fileRingRecall(slot) {
+    const left = rings.recall(slot);
+    freeSlots.push(slot);
+    return left;
+  },
   ringChanged: (slot, gen, seq) => rings.changed(slot, gen, seq),
   ringWatch: (slot, on) => rings.watch(slot, on),
 

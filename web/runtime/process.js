@@ -255,6 +255,8 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
         break;
       }
       const wrote = Number(r0());
+      // A large write to a plain file may come back with a ring for the next (write-behind).
+      if (op === OP.fd_write && res[1] !== 0n) learnRing(fd, res[1]);
       done += wrote;
       if (wrote < n) break;
     }
@@ -268,6 +270,7 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
   // move on, first on the ring (the other side wakes it), then in the kernel. Answers an errno
   // (EINTR when a note came).
   function ringWait(ref, seq) {
+    if (arena.kernelEnd(ref.slot)) ring(); // the kernel is the other end: it must move first
     if (arena.wait(ref.slot, seq, RING_DIRECT_WAIT_MS) !== 'timed-out') return ESUCCESS;
     return call(OP.ring_wait, [ref.slot, ref.gen, seq]);
   }
@@ -298,18 +301,26 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     return { done };
   }
 
-  // Reads the front record's next bytes from the ring into the iovecs. Answers the count (0 at
-  // end of file), null when the ring stopped being usable (read through the kernel), or {err}.
-  function ringRead(ref, vecs) {
-    const dests = slices(vecs, 0, total(vecs));
+  // Reads at most want bytes from the ring into the iovecs: a pipe's next bytes of its front
+  // record; a file's read-ahead ring (the kernel fills it) answers whole, as a file does, across
+  // its records, short only at the end of the file. Answers {done}, {done, kernel: true} when
+  // the ring stopped being usable (the rest is read through the kernel), or {done, err}.
+  function ringRead(ref, vecs, want) {
+    const whole = arena.kernelEnd(ref.slot);
+    let done = 0;
     for (;;) {
       const seq = arena.seq(ref.slot);
-      const r = arena.take(ref.slot, ref.gen, pid, dests);
-      if (r > 0) ringChanged(ref);
-      if (r >= 0) return r;
-      if (r === KERNEL) return null;
+      const r = arena.take(ref.slot, ref.gen, pid, slices(vecs, done, want - done));
+      if (r > 0) {
+        ringChanged(ref);
+        done += r;
+        if (whole && done < want) continue;
+        return { done };
+      }
+      if (r === 0) return { done };
+      if (r === KERNEL) return { done, kernel: true };
       const err = ringWait(ref, seq);
-      if (err !== ESUCCESS) return { err };
+      if (err !== ESUCCESS) return { done, err };
     }
   }
 
@@ -512,7 +523,11 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     },
 
     fd_write(fd, iovs, count, nwritten) {
-      const ref = ringFds.get(fd)?.w;
+      const m = ringFds.get(fd);
+      // A file fd read ahead is written through the kernel, which takes the read-ahead back
+      // first: a process uses one file ring per fd at a time.
+      if (m?.r && arena.kernelEnd(m.r.slot)) dropRing(fd, 'r');
+      const ref = m?.w;
       if (!ref) return writeChunks(OP.fd_write, fd, iovs, count, null, nwritten);
       const vecs = iovecs(iovs, count);
       if (!vecs || !inside(nwritten, 4)) return EFAULT;
@@ -537,21 +552,29 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
         putU32(nread, 0);
         return ESUCCESS;
       }
+      let done = 0;
       const ref = ringFds.get(fd)?.r;
       if (ref) {
-        const r = ringRead(ref, vecs);
-        if (typeof r === 'number') {
-          putU32(nread, r);
+        const r = ringRead(ref, vecs, want);
+        done = r.done;
+        if (r.err !== undefined && done === 0) return r.err;
+        if (!r.kernel) {
+          putU32(nread, done);
           return ESUCCESS;
         }
-        if (r !== null) return r.err;
-        dropRing(fd, 'r');
+        dropRing(fd, 'r'); // the rest (all of it, or what a file read owes) through the kernel
       }
-      const err = call(OP.fd_read, [fd, want]);
-      if (err !== ESUCCESS) return err;
-      const n = Math.min(outLen(), want);
-      scatter(vecs, 0, n);
-      putU32(nread, n);
+      const err = call(OP.fd_read, [fd, want - done]);
+      if (err !== ESUCCESS) {
+        if (done === 0) return err;
+        putU32(nread, done);
+        return ESUCCESS;
+      }
+      // A file read in large sequential pieces may come back with a ring (read-ahead).
+      if (res[1] !== 0n) learnRing(fd, res[1]);
+      const n = Math.min(outLen(), want - done);
+      scatter(vecs, done, n);
+      putU32(nread, done + n);
       return ESUCCESS;
     },
     fd_pread(fd, iovs, count, offset, nread) {

@@ -39,6 +39,11 @@ export const EOF = 1;
 export const BROKEN = 2;
 export const RETIRED = 4;
 export const WATCH = 8;
+// The kernel is the ring's consumer (write-behind) or producer (read-ahead): processes ring the
+// doorbell when the ring is at least half full (consumer) or at most half full (producer), and
+// before they wait on it, so the kernel moves large batches.
+export const KCONSUMER = 16;
+export const KPRODUCER = 32;
 
 // What push and take answer besides a count.
 export const FULL = -1; // push: no room for the record (take: EMPTY, nothing to read)
@@ -92,12 +97,21 @@ export class Rings {
   }
 
   // After a change: SEQ up, waiting processes woken; answers whether the kernel wants its
-  // doorbell rung (WATCH).
+  // doorbell rung (WATCH, or a kernel end whose half-way mark is passed).
   bump(slot) {
     const s = this.word(slot, SEQ);
     Atomics.add(this.i32, s, 1);
     if (Atomics.load(this.i32, this.word(slot, WAITERS)) > 0) Atomics.notify(this.i32, s);
-    return (Atomics.load(this.i32, this.word(slot, FLAGS)) & WATCH) !== 0;
+    const f = Atomics.load(this.i32, this.word(slot, FLAGS));
+    if (f & WATCH) return true;
+    if (!(f & (KCONSUMER | KPRODUCER))) return false;
+    const used = (this.load(slot, HEAD) - this.load(slot, TAIL)) >>> 0;
+    return f & KCONSUMER ? used >= RING_DATA / 2 : used <= RING_DATA / 2;
+  }
+
+  // Does a process about to wait on the ring need to ring the kernel first (its other end)?
+  kernelEnd(slot) {
+    return (this.load(slot, FLAGS) & (KCONSUMER | KPRODUCER)) !== 0;
   }
 
   // Copies n bytes from the parts (Uint8Arrays, in order) into the data area at position pos.
@@ -287,6 +301,56 @@ export class Rings {
     this.unlock(slot, RLOCK);
     this.unlock(slot, WLOCK);
     return out;
+  }
+
+  // Write-behind (the kernel is the only consumer): moves the bytes of whole records into dest,
+  // as many as fit; answers the count.
+  drainInto(slot, dest) {
+    let n = 0;
+    for (;;) {
+      const tail = this.load(slot, TAIL);
+      if (this.load(slot, HEAD) === tail) break;
+      const len = this.i32[(this.data(slot) + (tail & MASK)) / 4] >>> 0;
+      if (n + len > dest.length) break;
+      this.copyOut(slot, tail + 4, [dest.subarray(n, n + len)], len);
+      Atomics.store(this.i32, this.word(slot, TAIL), (tail + 4 + pad(len)) | 0);
+      n += len;
+    }
+    if (n > 0) this.bump(slot);
+    return n;
+  }
+
+  // Write-behind ended while its process may be pushing: RETIRED under the producers' lock, so
+  // no record lands after it; what is in the ring stays for the kernel's last drain.
+  seal(slot) {
+    this.kernelLock(slot, WLOCK);
+    Atomics.or(this.i32, this.word(slot, FLAGS), RETIRED);
+    this.unlock(slot, WLOCK);
+  }
+
+  // Read-ahead (the kernel is the only producer): bytes free for records.
+  room(slot) {
+    return RING_DATA - ((this.load(slot, HEAD) - this.load(slot, TAIL)) >>> 0);
+  }
+
+  // Read-ahead: src as one record (it fits: room() said so).
+  put(slot, src) {
+    this.kernelLock(slot, WLOCK);
+    const head = this.load(slot, HEAD);
+    this.i32[(this.data(slot) + (head & MASK)) / 4] = src.length;
+    this.copyIn(slot, head + 4, [src], src.length);
+    Atomics.store(this.i32, this.word(slot, HEAD), (head + 4 + pad(src.length)) | 0);
+    this.unlock(slot, WLOCK);
+    this.bump(slot);
+  }
+
+  // Read-ahead taken back: the bytes not yet read (their count answered), and the slot is free.
+  recall(slot) {
+    this.kernelLock(slot, RLOCK);
+    const left = this.queued(slot);
+    this.free(slot);
+    this.unlock(slot, RLOCK);
+    return left;
   }
 
   // A process worker was ended: the locks it may have held are free (what it was copying was
