@@ -326,6 +326,12 @@ void StoreFs::read_into(Fid& fid, uint64_t offset, std::span<uint8_t> dest, Repl
   store_->read_into(*st->handle, offset, dest, Pending<uint32_t>(st, std::move(r)));
 }
 
+void StoreFs::read_to_ring(Fid& fid, uint64_t offset, int slot, uint32_t count, Reply<uint32_t> r) {
+  auto st = static_cast<StoreFid&>(fid).st;
+  if (!fid.open || (fid.mode & 3) == OWRITE || !st->handle) return r(Errc::badf);
+  store_->read_to_ring(*st->handle, offset, slot, count, Pending<uint32_t>(st, std::move(r)));
+}
+
 void StoreFs::write(Fid& fid, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) {
   auto st = static_cast<StoreFid&>(fid).st;
   if (!fid.open || !writes(fid.mode) || !st->handle) return r(Error(Errc::badf, "file not open for writing"));

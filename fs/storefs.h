@@ -34,6 +34,7 @@ class StoreFs final : public FileServer {
   void create(Fid& fid, std::string_view name, uint32_t perm, uint8_t mode, Reply<void> r) override;
   void read(Fid& fid, uint64_t offset, uint32_t count, Reply<Bytes> r) override;
   void read_into(Fid& fid, uint64_t offset, std::span<uint8_t> dest, Reply<uint32_t> r) override;
+  void read_to_ring(Fid& fid, uint64_t offset, int slot, uint32_t count, Reply<uint32_t> r) override;
   void write(Fid& fid, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) override;
   void stat(Fid& fid, Reply<Dir> r) override;
   void wstat(Fid& fid, const Dir& d, Reply<void> r) override;

@@ -189,6 +189,8 @@ EM_JS(void, web9_store_install, (), {
     bad.errno = "EINVAL";
     throw bad;
   }
+  Module.web9StoreFile = file;
+  Module.web9StoreError = err;
   // Reads into or writes from the kernel's memory [ptr, ptr+count) through file handle h.
   Module.web9StoreIo = function (write, h, offset, ptr, count) {
     try {
@@ -212,6 +214,18 @@ EM_JS(void, web9_store_install, (), {
   };
 });
 
+// Read-ahead: up to count bytes at offset through an open file, straight into the ring in slot as
+// one record (Module.web9RingRead, set by the kernel worker): the count, -1 with the error in
+// Module.web9StoreFault, or -2 when there is no such path.
+EM_JS(double, web9_store_ring, (uint32_t file, double offset, int slot, uint32_t count), {
+  if (typeof Module.web9RingRead !== "function") return -2;
+  try {
+    return Module.web9RingRead(Module.web9StoreFile(file), offset, slot, count);
+  } catch (e) {
+    Module.web9StoreFault = Module.web9StoreError(e);
+    return -1;
+  }
+});
 // A read (write 0) or write (1) of count bytes at offset through an open file, into or from data:
 // the count done, or -1 with the error in Module.web9StoreFault.
 EM_JS(double, web9_store_io, (int write, uint32_t file, double offset, const uint8_t* data, uint32_t count), {
@@ -358,6 +372,12 @@ class JsStore final : public Store {
     double n = web9_store_io(0, f, static_cast<double>(offset), dest.data(), count);
     if (n < 0) return r(io_fault());
     r(static_cast<uint32_t>(std::min<uint64_t>(static_cast<uint64_t>(n), count)));
+  }
+  void read_to_ring(StoreFile f, uint64_t offset, int slot, uint32_t count, Reply<uint32_t> r) override {
+    double n = web9_store_ring(f, static_cast<double>(offset), slot, count);
+    if (n == -2) return r(Errc::notsup);
+    if (n < 0) return r(io_fault());
+    r(static_cast<uint32_t>(n));
   }
   void write(StoreFile f, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) override {
     auto count = static_cast<uint32_t>(data.size());

@@ -119,6 +119,9 @@ class FileServer {
   // (ram and store files): the kernel may then take a process's writes in batches after the
   // fact, and read ahead of it (Syscalls, "write-behind and read-ahead").
   virtual bool plain_files() const { return false; }
+  // Read-ahead: up to count bytes at offset as one record into the runtime's ring in slot,
+  // answering the count (Store::read_to_ring); Errc::notsup where the server cannot.
+  virtual void read_to_ring(Fid&, uint64_t, int /*slot*/, uint32_t, Reply<uint32_t> r) { r(Errc::notsup); }
 };
 
 // The answer to a read() that puts its bytes (at most dest.size()) into dest and answers r with

@@ -181,7 +181,7 @@ struct Syscalls::State {
   std::map<int, ReadRing> read_rings;
   // (pid, fd) → where its last large read ended: a second read from there earns a ring.
   std::map<std::pair<int, int>, uint64_t> read_streak;
-  // Records the kernel puts in a read-ahead ring: four fill it.
+  // Records the kernel puts in a read-ahead ring (eight fill it).
   static constexpr size_t kReadRecord = 128 * 1024 - 4;
 
   State(Kernel& k, RuntimeHost& h) : kernel(k), host(h) {}
@@ -318,11 +318,11 @@ struct Syscalls::State {
     return info;
   }
   void ring_wait(const P& p, int slot, uint32_t gen, uint32_t seq);
-  void check_rings();
+  int check_rings();
   int64_t write_ring(int pid, int fd, uint32_t wrote);
   int64_t read_ring(int pid, int fd, uint32_t asked, uint32_t got);
-  void fill(ReadRing& rr, int slot);
-  void fill_rings();
+  int fill(ReadRing& rr, int slot);
+  int fill_rings();
   void recall(int slot);
   void recall_for(const P& p);
   // A file never has read-ahead and write-behind at once: either would hide the other's bytes.
@@ -346,8 +346,8 @@ struct Syscalls::State {
   bool same_file(const Chan& a, const Chan& b) {
     return &a.server() == &b.server() && a.qid().path == b.qid().path && a.dev == b.dev;
   }
-  void drain_rings();
-  void drain(FileRing& fr, int slot);
+  int drain_rings();
+  int drain(FileRing& fr, int slot);
   std::optional<Error> take_deferred(int pid, int fd) {
     auto it = deferred.find({pid, fd});
     if (it == deferred.end()) return std::nullopt;
@@ -946,10 +946,9 @@ void Syscalls::State::ring_wait(const P& p, int slot, uint32_t gen, uint32_t seq
   host.ring_watch(slot, true);
 }
 
-void Syscalls::State::check_rings() {
-  drain_rings();
-  fill_rings();
-  if (ring_waiters.empty()) return;
+int Syscalls::State::check_rings() {
+  int moved = drain_rings() + fill_rings();
+  if (ring_waiters.empty()) return moved;
   std::set<int> watched, released;
   for (auto it = ring_waiters.begin(); it != ring_waiters.end();) {
     auto pit = procs.find(it->first);
@@ -972,6 +971,7 @@ void Syscalls::State::check_rings() {
   }
   for (int slot : released)
     if (!watched.count(slot)) host.ring_watch(slot, false);
+  return moved;
 }
 
 // Write-behind (docs/runtime.md): a process that writes a plain file (ram, store) in large
@@ -1022,31 +1022,52 @@ int64_t Syscalls::State::read_ring(int pid, int fd, uint32_t asked, uint32_t got
   return int64_t(ref->slot + 1) | int64_t(ref->gen & 0xffff) << 16;
 }
 
-void Syscalls::State::fill(ReadRing& rr, int slot) {
+int Syscalls::State::fill(ReadRing& rr, int slot) {
+  int moved = 0;
   if (drain_buf.size() < kReadRecord) drain_buf.resize(std::max<size_t>(kReadRecord, 512 * 1024));
   while (!rr.eof && host.file_ring_room(slot) >= kReadRecord + 4) {
+    auto f = fd_of(rr.pid, rr.fd);
+    if (!f) {
+      recall(slot);
+      return moved;
+    }
+    ChanRef c = f->chan;
     auto outcome = std::make_shared<std::optional<Result<uint32_t>>>();
-    kernel.read_into(rr.pid, rr.fd, std::span<uint8_t>(drain_buf.data(), kReadRecord),
-                     [outcome](Result<uint32_t> n) { *outcome = std::move(n); });
+    auto keep = [outcome](Result<uint32_t> n) { *outcome = std::move(n); };
     const auto& o = *outcome;
+    bool direct = true;  // the server reads straight into the ring (a store file)
+    c->server().read_to_ring(c->fid(), c->offset, slot, kReadRecord, keep);
+    if (o && !*o && o->error().code == Errc::notsup) {
+      direct = false;
+      outcome->reset();
+      kernel.read_into(rr.pid, rr.fd, std::span<uint8_t>(drain_buf.data(), kReadRecord), keep);
+    }
     // An error (or a read that did not answer at once) stops the read-ahead here: the process
     // reads on through the kernel from this point and meets it itself.
-    if (!o || !*o) return recall(slot);
+    if (!o || !*o) {
+      recall(slot);
+      return moved;
+    }
     if (o->value() == 0) {
       rr.eof = true;
       host.file_ring_eof(slot);
-      return;
+      return moved;
     }
-    host.file_ring_put(slot, std::span<const uint8_t>(drain_buf.data(), o->value()));
+    if (direct) c->offset += o->value();
+    else host.file_ring_put(slot, std::span<const uint8_t>(drain_buf.data(), o->value()));
+    moved++;
   }
+  return moved;
 }
 
-void Syscalls::State::fill_rings() {
+int Syscalls::State::fill_rings() {
+  int moved = 0;
   for (auto it = read_rings.begin(); it != read_rings.end();) {
     int slot = it->first;
     ++it;  // fill may recall (erase) this one
-    if (auto rr = read_rings.find(slot); rr != read_rings.end()) fill(rr->second, slot);
+    if (auto rr = read_rings.find(slot); rr != read_rings.end()) moved += fill(rr->second, slot);
   }
+  return moved;
 }
 
 void Syscalls::State::recall(int slot) {
@@ -1119,13 +1140,14 @@ void Syscalls::State::recall_for(const P& p) {
   for (int s : slots) recall(s);
 }
 
-void Syscalls::State::drain_rings() {
+int Syscalls::State::drain_rings() {
+  int moved = 0;
   for (auto it = file_rings.begin(); it != file_rings.end();) {
     FileRing& fr = it->second;
     auto f = fd_of(fr.pid, fr.fd);
     auto chan = fr.chan.lock();
     bool same = f && chan && f->chan == chan;
-    if (same && !fr.failed) drain(fr, it->first);
+    if (same && !fr.failed) moved += drain(fr, it->first);
     if (!same || fr.failed) {
       host.file_ring_close(it->first);
       it = file_rings.erase(it);
@@ -1133,13 +1155,14 @@ void Syscalls::State::drain_rings() {
       ++it;
     }
   }
+  return moved;
 }
 
-void Syscalls::State::drain(FileRing& fr, int slot) {
+int Syscalls::State::drain(FileRing& fr, int slot) {
   if (drain_buf.empty()) drain_buf.resize(512 * 1024);
-  for (;;) {
+  for (int moved = 0;; moved++) {
     size_t n = host.file_ring_take(slot, drain_buf);
-    if (n == 0) return;
+    if (n == 0) return moved;
     // Plain writes answer at once (FileServer::plain_files), so the buffer may be reused.
     auto outcome = std::make_shared<std::optional<Result<uint32_t>>>();
     kernel.write(fr.pid, fr.fd, std::span<const uint8_t>(drain_buf.data(), n), [outcome](Result<uint32_t> w) { *outcome = std::move(w); });
@@ -1150,7 +1173,7 @@ void Syscalls::State::drain(FileRing& fr, int slot) {
                     : Error(Errc::nospc, "a write made earlier was cut short");
     deferred.insert_or_assign({fr.pid, fr.fd}, std::move(e));
     fr.failed = true;
-    return;
+    return moved;
   }
 }
 
@@ -1370,6 +1393,6 @@ void Syscalls::exited(int pid, std::string status) { state_->exited(pid, std::mo
 
 void Syscalls::cancel(int pid) { state_->cancel(pid); }
 
-void Syscalls::check_rings() { state_->check_rings(); }
+int Syscalls::check_rings() { return state_->check_rings(); }
 
 }  // namespace web9

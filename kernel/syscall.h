@@ -128,9 +128,10 @@ class Syscalls {
   // word): if its pending call is a poll, it answers now with no events. Any other call, or
   // none, is left alone; a poll answered meanwhile keeps its answer.
   void cancel(int pid);
-  // Answers the ring_wait calls whose rings have changed (the host calls it when the doorbell
-  // rings).
-  void check_rings();
+  // Drains write-behind rings, fills read-ahead rings and answers the ring_wait calls whose rings
+  // have changed (the host calls it when the doorbell rings); answers how many file-ring
+  // records it moved.
+  int check_rings();
 
  private:
   struct State;

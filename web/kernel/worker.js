@@ -682,6 +682,8 @@ async function boot(msg) {
   // kernel/bindings_net.cpp mounts a WebFs over it on /net/web (docs/net.md).
   K.web9Net = net;
   net.attach(K);
+  // Read-ahead straight from a store file into its ring (kernel/bindings_store.cpp).
+  K.web9RingRead = (file, offset, slot, count) => rings.fillFrom(slot, count, offset, (dest, at) => file.readInto(at, dest));
   web9 = new K.Web9(host);
   if (winsize) web9.winsize(winsize.cols, winsize.rows);
   stdinPipe = Boolean(msg.options?.stdinPipe);

@@ -19,7 +19,7 @@
 // The same file serves the process side (push, take) and the kernel worker's side.
 
 export const RING_SLOTS = 64;
-export const RING_DATA = 512 * 1024; // a power of two: positions wrap at 2^32
+export const RING_DATA = 1024 * 1024; // a power of two: positions wrap at 2^32
 export const RING_HEADER = 64;
 export const RING_STRIDE = RING_HEADER + RING_DATA;
 export const RING_RECORD = 64 * 1024;
@@ -34,14 +34,16 @@ export const RLOCK = 5;
 export const FLAGS = 6;
 export const SEQ = 7;
 export const WAITERS = 8;
+export const KICK = 9;
 
 export const EOF = 1;
 export const BROKEN = 2;
 export const RETIRED = 4;
 export const WATCH = 8;
 // The kernel is the ring's consumer (write-behind) or producer (read-ahead): processes ring the
-// doorbell when the ring is at least half full (consumer) or at most half full (producer), and
-// before they wait on it, so the kernel moves large batches.
+// doorbell when the ring is a quarter full (consumer) or has a quarter free (producer), once
+// until the kernel has been at it again (KICK: waking the kernel worker costs the process tens
+// of microseconds), and before they wait on it, so the kernel moves large batches.
 export const KCONSUMER = 16;
 export const KPRODUCER = 32;
 
@@ -106,7 +108,8 @@ export class Rings {
     if (f & WATCH) return true;
     if (!(f & (KCONSUMER | KPRODUCER))) return false;
     const used = (this.load(slot, HEAD) - this.load(slot, TAIL)) >>> 0;
-    return f & KCONSUMER ? used >= RING_DATA / 2 : used <= RING_DATA / 2;
+    if (f & KCONSUMER ? used < RING_DATA / 4 : used > (RING_DATA * 3) / 4) return false;
+    return Atomics.compareExchange(this.i32, this.word(slot, KICK), 0, 1) === 0;
   }
 
   // Does a process about to wait on the ring need to ring the kernel first (its other end)?
@@ -218,7 +221,7 @@ export class Rings {
 
   // The slot given out afresh: empty, no flags, a new generation (answered).
   reset(slot) {
-    for (const w of [HEAD, TAIL, OFF, FLAGS]) Atomics.store(this.i32, this.word(slot, w), 0);
+    for (const w of [HEAD, TAIL, OFF, FLAGS, KICK]) Atomics.store(this.i32, this.word(slot, w), 0);
     const gen = (Atomics.add(this.i32, this.word(slot, GEN), 1) + 1) & 0xffff;
     Atomics.store(this.i32, this.word(slot, GEN), gen);
     this.bump(slot);
@@ -306,6 +309,7 @@ export class Rings {
   // Write-behind (the kernel is the only consumer): moves the bytes of whole records into dest,
   // as many as fit; answers the count.
   drainInto(slot, dest) {
+    Atomics.store(this.i32, this.word(slot, KICK), 0);
     let n = 0;
     for (;;) {
       const tail = this.load(slot, TAIL);
@@ -335,6 +339,7 @@ export class Rings {
 
   // Read-ahead: src as one record (it fits: room() said so).
   put(slot, src) {
+    Atomics.store(this.i32, this.word(slot, KICK), 0);
     this.kernelLock(slot, WLOCK);
     const head = this.load(slot, HEAD);
     this.i32[(this.data(slot) + (head & MASK)) / 4] = src.length;
@@ -342,6 +347,23 @@ export class Rings {
     Atomics.store(this.i32, this.word(slot, HEAD), (head + 4 + pad(src.length)) | 0);
     this.unlock(slot, WLOCK);
     this.bump(slot);
+  }
+
+  // Read-ahead: one record of up to count bytes that read(dest, offset) puts straight into the
+  // ring (in two pieces where the data area wraps); answers the bytes read (0: no record).
+  fillFrom(slot, count, offset, read) {
+    Atomics.store(this.i32, this.word(slot, KICK), 0);
+    const head = this.load(slot, HEAD);
+    const base = this.data(slot);
+    const p = (head + 4) & MASK;
+    const first = Math.min(count, RING_DATA - p);
+    let n = read(this.u8.subarray(base + p, base + p + first), offset);
+    if (n === first && count > first) n += read(this.u8.subarray(base, base + count - first), offset + first);
+    if (!(n > 0)) return 0;
+    this.i32[(base + (head & MASK)) / 4] = n;
+    Atomics.store(this.i32, this.word(slot, HEAD), (head + 4 + pad(n)) | 0);
+    this.bump(slot);
+    return n;
   }
 
   // Read-ahead taken back: the bytes not yet read (their count answered), and the slot is free.
