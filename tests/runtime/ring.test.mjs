@@ -180,6 +180,7 @@ function built(...names) {
   const guests = [
     ['pipering', path.join(here, 'fixtures/pipering.c')],
     ['readahead', path.join(here, 'fixtures/readahead.c')],
+    ['renumber', path.join(here, 'fixtures/renumber.c')],
     ['b9pipe', path.join(root, 'bench/guests/b9pipe.c')],
     ['b9file', path.join(root, 'bench/guests/b9file.c')],
   ];
@@ -192,7 +193,7 @@ function built(...names) {
 const skip = built('rc', 'seq', 'sed', 'wc', 'cat', 'cmp', 'sleep', 'ps', 'grep', 'kill');
 
 function web9(args, { home = null, timeout = 30000 } = {}) {
-  const files = ['pipering', 'readahead', 'b9pipe', 'b9file'].flatMap((n) => ['--file', `${path.join(tmp, `${n}.wasm`)}:/bin/${n}`]);
+  const files = ['pipering', 'readahead', 'renumber', 'b9pipe', 'b9file'].flatMap((n) => ['--file', `${path.join(tmp, `${n}.wasm`)}:/bin/${n}`]);
   const where = home ? ['--home', home] : ['--no-home'];
   const r = spawnSync(path.join(root, 'tools/web9'), ['--kernel', kernelDir, '--bin', binDir, ...where, ...files, ...args], {
     encoding: 'utf8',
@@ -268,4 +269,10 @@ test('one read-write fd written behind, synced, rewound and read ahead gives eve
   const r = web9(['-c', 'b9file plain $home/p 33554432 && b9file plain /tmp/p 16777216'], { home });
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.match(/^bench seq-read /gm)?.length, 2, r.stdout);
+});
+
+test('writes behind a descriptor that was renumbered all land', { skip }, () => {
+  const r = web9(['-c', 'renumber /tmp/rn && tr -d a < /tmp/rn | wc -c && tr -d b < /tmp/rn | wc -c']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.trim()), ['262144', '131072']);
 });

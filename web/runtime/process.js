@@ -668,10 +668,13 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     fd_renumber(from, to) {
       const err = call(OP.fd_renumber, [from, to]);
       if (err === ESUCCESS && from !== to) {
+        // A pipe's rings belong to its streams and go with the descriptor; a file's ring is the
+        // kernel's for this fd number (it drained it before the renumber), so it stays behind.
         const m = ringFds.get(from);
         ringFds.delete(from);
-        if (m) ringFds.set(to, m);
-        else ringFds.delete(to);
+        ringFds.delete(to);
+        const keep = (ref) => (ref && !arena.kernelEnd(ref.slot) ? ref : null);
+        if (m && (keep(m.r) || keep(m.w))) ringFds.set(to, { r: keep(m.r), w: keep(m.w) });
       }
       return err;
     },
