@@ -117,37 +117,29 @@ export class Rings {
     return (this.load(slot, FLAGS) & (KCONSUMER | KPRODUCER)) !== 0;
   }
 
-  // Copies n bytes from the parts (Uint8Arrays, in order) into the data area at position pos.
-  copyIn(slot, pos, parts, n) {
+  // Moves n bytes between the data area at position pos (wrapping at its end) and the views
+  // (Uint8Arrays, in order, each in turn): into the ring (toRing) or out of it.
+  copy(slot, pos, views, n, toRing) {
     const base = this.data(slot);
     let p = pos & MASK;
-    for (const part of parts) {
-      let from = 0;
-      while (from < part.length && n > 0) {
-        const k = Math.min(part.length - from, RING_DATA - p, n);
-        this.u8.set(part.subarray(from, from + k), base + p);
-        from += k;
-        n -= k;
-        p = (p + k) & MASK;
-      }
-    }
-  }
-
-  // Copies n bytes from position pos into the dests (Uint8Arrays, in order, filled in turn).
-  copyOut(slot, pos, dests, n) {
-    const base = this.data(slot);
-    let p = pos & MASK;
-    for (const d of dests) {
+    for (const v of views) {
       let at = 0;
-      while (at < d.length && n > 0) {
-        const k = Math.min(d.length - at, RING_DATA - p, n);
-        d.set(this.u8.subarray(base + p, base + p + k), at);
+      while (at < v.length && n > 0) {
+        const k = Math.min(v.length - at, RING_DATA - p, n);
+        if (toRing) this.u8.set(v.subarray(at, at + k), base + p);
+        else v.set(this.u8.subarray(base + p, base + p + k), at);
         at += k;
         n -= k;
         p = (p + k) & MASK;
       }
       if (n === 0) break;
     }
+  }
+  copyIn(slot, pos, parts, n) {
+    this.copy(slot, pos, parts, n, true);
+  }
+  copyOut(slot, pos, dests, n) {
+    this.copy(slot, pos, dests, n, false);
   }
 
   // The process side: one record of n bytes (n ≤ RING_RECORD) made of parts. Answers n, FULL,
