@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
-  Rings, decodeRingInfo, ARENA_SIZE, RING_DATA, RING_RECORD, EOF, BROKEN, WATCH, FULL, EMPTY, BUSY, KERNEL, WLOCK,
+  Rings, decodeRingInfo, ARENA_SIZE, RING_DATA, RING_RECORD, RING_SLOTS, ALL_RING_SLOTS, FILE_RING_DATA, ringSize, EOF, BROKEN, WATCH, FULL, EMPTY, BUSY, KERNEL, WLOCK,
 } from '../../web/runtime/ring.js';
 import { buildGuest } from '../../bench/runtime.mjs';
 
@@ -43,21 +43,43 @@ test('records keep write boundaries; a short read leaves the rest of its record'
   assert.equal(r.take(3, gen, 8, [buf]), EMPTY);
 });
 
-test('records wrap around the end of the ring and a full ring says FULL', () => {
-  const { r, gen } = fresh();
-  const rec = RING_RECORD;
-  let pushed = 0;
-  while (r.push(3, gen, 7, [bytes(rec, pushed & 0xff)], rec) === rec) pushed++;
-  assert.equal(pushed, Math.floor(RING_DATA / (rec + 4)));
-  assert.equal(r.push(3, gen, 7, [bytes(rec, 0)], rec), FULL);
-  const buf = new Uint8Array(rec);
-  // Round after round, so records straddle the end of the data area.
-  for (let i = 0; i < 3 * pushed; i++) {
-    assert.equal(r.take(3, gen, 8, [buf]), rec);
-    assert.equal(buf[0], i & 0xff);
-    assert.equal(buf[rec - 1], i & 0xff);
-    assert.equal(r.push(3, gen, 7, [bytes(rec, (pushed + i) & 0xff)], rec), rec);
+for (const slot of [3, RING_SLOTS + 1]) {
+  test(`records wrap around the end of the ring and a full ring says FULL (slot ${slot}, ${ringSize(slot) >> 20} MiB)`, () => {
+    const r = new Rings(new SharedArrayBuffer(ARENA_SIZE));
+    const gen = r.reset(slot);
+    const rec = RING_RECORD;
+    let pushed = 0;
+    while (r.push(slot, gen, 7, [bytes(rec, pushed & 0xff)], rec) === rec) pushed++;
+    assert.equal(pushed, Math.floor(ringSize(slot) / (rec + 4)));
+    assert.equal(r.push(slot, gen, 7, [bytes(rec, 0)], rec), FULL);
+    const buf = new Uint8Array(rec);
+    // Round after round, so records straddle the end of the data area.
+    for (let i = 0; i < 3 * pushed; i++) {
+      assert.equal(r.take(slot, gen, 8, [buf]), rec);
+      assert.equal(buf[0], i & 0xff);
+      assert.equal(buf[rec - 1], i & 0xff);
+      assert.equal(r.push(slot, gen, 7, [bytes(rec, (pushed + i) & 0xff)], rec), rec);
+    }
+  });
+}
+
+test('the file-sized rings follow the pipe-sized ones, each whole inside the arena and apart', () => {
+  assert.equal(ringSize(0), RING_DATA);
+  assert.equal(ringSize(RING_SLOTS), FILE_RING_DATA);
+  const r = new Rings(new SharedArrayBuffer(ARENA_SIZE));
+  let end = 0;
+  for (let s = 0; s < ALL_RING_SLOTS; s++) {
+    assert.equal(r.word(s, 0) * 4, end, `slot ${s} starts where the one before ended`);
+    assert.ok(r.data(s) > r.word(s, 15) * 4, 'the data after the header words');
+    end = r.data(s) + ringSize(s);
   }
+  assert.equal(end, ARENA_SIZE);
+  // A full large ring leaves its neighbours alone.
+  const g = r.reset(RING_SLOTS);
+  const n = r.reset(RING_SLOTS + 1);
+  while (r.push(RING_SLOTS, g, 7, [bytes(RING_RECORD, 0xee)], RING_RECORD) > 0);
+  assert.equal(r.take(RING_SLOTS + 1, n, 8, [new Uint8Array(4)]), EMPTY);
+  assert.equal(r.queued(RING_SLOTS + 1), 0);
 });
 
 test('end of file, a broken pipe, a retired ring and a stale generation', () => {

@@ -9,7 +9,7 @@ import * as protocol from '../protocol.js';
 import { parent, startWorker, readBytes, isNode } from './platform.js';
 import { NetWeb } from './netweb.js';
 import { ENDED, ENDINGS } from '../runtime/process.js';
-import { Rings, ARENA_SIZE, RING_SLOTS, EOF, BROKEN, KCONSUMER, KPRODUCER } from '../runtime/ring.js';
+import { Rings, ARENA_SIZE, RING_SLOTS, FILE_RING_SLOTS, EOF, BROKEN, KCONSUMER, KPRODUCER } from '../runtime/ring.js';
 
 const FRAME_HEADER = 128;
 const CHANNEL_DATA = 1 << 20;
@@ -31,6 +31,9 @@ const doorbell = new Int32Array(new SharedArrayBuffer(4));
 // The pipe rings (web/runtime/ring.js): one arena for every process; slots not given out.
 const rings = new Rings(new SharedArrayBuffer(ARENA_SIZE));
 const freeSlots = Array.from({ length: RING_SLOTS }, (_, i) => RING_SLOTS - 1 - i);
+// The larger rings (after the pipe-sized ones) go to write-behind and read-ahead first.
+const freeFileSlots = Array.from({ length: FILE_RING_SLOTS }, (_, i) => RING_SLOTS + FILE_RING_SLOTS - 1 - i);
+const freeSlot = (slot) => (slot < RING_SLOTS ? freeSlots : freeFileSlots).push(slot);
 // pid → {pid, channel (SharedArrayBuffer), bytes (Uint8Array on it), state and cancel (its words),
 //        inKernel (a request is with the kernel), worker, stopTimer, gone}
 const procs = new Map();
@@ -234,11 +237,11 @@ const host = {
   },
   ringClose(slot) {
     rings.free(slot);
-    freeSlots.push(slot);
+    freeSlot(slot);
   },
   ringRetire(slot) {
     const records = rings.retire(slot);
-    freeSlots.push(slot);
+    freeSlot(slot);
     return records;
   },
   ringHangUp(slot, broken) {
@@ -249,7 +252,7 @@ const host = {
   ringQueued: (slot) => rings.queued(slot),
   // Write-behind (producer false: the kernel drains it) and read-ahead (true: it fills it).
   fileRingOpen(producer) {
-    const slot = freeSlots.pop();
+    const slot = freeFileSlots.pop() ?? freeSlots.pop();
     if (slot === undefined) return -1;
     const gen = rings.reset(slot);
     rings.setFlag(slot, producer ? KPRODUCER : KCONSUMER);
@@ -261,7 +264,7 @@ const host = {
   fileRingPut: (slot, address, size) => rings.put(slot, K.HEAPU8.subarray(address, address + size)),
   fileRingRecall(slot) {
     const left = rings.recall(slot);
-    freeSlots.push(slot);
+    freeSlot(slot);
     return left;
   },
   ringChanged: (slot, gen, seq) => rings.changed(slot, gen, seq),

@@ -5,7 +5,7 @@
 // and reads them out without a system call; the kernel worker is asked only to wait (ring_wait)
 // and sees the pipe's data only after it has retired the ring (kernel/fs/pipe.cpp).
 //
-// A ring: RING_HEADER bytes of Int32 words, then RING_DATA bytes of records. A record is a u32
+// A ring: RING_HEADER bytes of Int32 words, then RING_DATA (or FILE_RING_DATA) bytes of records. A record is a u32
 // length and that many bytes, padded to 4; a write of more than RING_RECORD bytes is several
 // records (Plan 9's Maxatomic: only that much of a write is atomic), each whole in the ring.
 // HEAD and TAIL count bytes written and freed (mod 2^32); OFF is how much of the front record
@@ -23,7 +23,19 @@ export const RING_DATA = 1024 * 1024; // a power of two: positions wrap at 2^32
 export const RING_HEADER = 64;
 export const RING_STRIDE = RING_HEADER + RING_DATA;
 export const RING_RECORD = 64 * 1024;
-export const ARENA_SIZE = RING_SLOTS * RING_STRIDE;
+// After the RING_SLOTS pipe-sized rings, FILE_RING_SLOTS larger ones, given first to
+// write-behind and read-ahead (the kernel worker's end wakes up late, tens to hundreds of
+// microseconds after a kick: a deeper ring keeps a fast reader from running dry meanwhile).
+export const FILE_RING_SLOTS = 8;
+export const FILE_RING_DATA = 4 * 1024 * 1024;
+export const ALL_RING_SLOTS = RING_SLOTS + FILE_RING_SLOTS;
+export const ARENA_SIZE = RING_SLOTS * RING_STRIDE + FILE_RING_SLOTS * (RING_HEADER + FILE_RING_DATA);
+// A slot's data size and where its header starts.
+export const ringSize = (slot) => (slot < RING_SLOTS ? RING_DATA : FILE_RING_DATA);
+const ringStart = (slot) =>
+  slot < RING_SLOTS
+    ? slot * RING_STRIDE
+    : RING_SLOTS * RING_STRIDE + (slot - RING_SLOTS) * (RING_HEADER + FILE_RING_DATA);
 
 export const GEN = 0;
 export const HEAD = 1;
@@ -54,7 +66,6 @@ export const BUSY = -2; // another process holds the lock
 export const KERNEL = -3; // the ring is not (or no longer) this pipe's: go through the kernel
 
 const KERNEL_OWNER = -1;
-const MASK = RING_DATA - 1;
 const pad = (n) => (n + 3) & ~3;
 
 // The ring info the kernel hands out for a descriptor (kernel/syscall.cpp, ring_info): bits 0–7
@@ -76,13 +87,18 @@ export class Rings {
     this.sab = sab;
     this.i32 = new Int32Array(sab);
     this.u8 = new Uint8Array(sab);
+    this.words = Int32Array.from({ length: ALL_RING_SLOTS }, (_, s) => ringStart(s) / 4);
   }
 
   word(slot, w) {
-    return (slot * RING_STRIDE) / 4 + w;
+    return this.words[slot] + w;
   }
   data(slot) {
-    return slot * RING_STRIDE + RING_HEADER;
+    return this.words[slot] * 4 + RING_HEADER;
+  }
+  // The Int32 index of the record length word at position pos.
+  at(slot, pos) {
+    return (this.data(slot) + (pos & (ringSize(slot) - 1))) / 4;
   }
   load(slot, w) {
     return Atomics.load(this.i32, this.word(slot, w));
@@ -108,7 +124,8 @@ export class Rings {
     if (f & WATCH) return true;
     if (!(f & (KCONSUMER | KPRODUCER))) return false;
     const used = (this.load(slot, HEAD) - this.load(slot, TAIL)) >>> 0;
-    if (f & KCONSUMER ? used < RING_DATA / 4 : used > (RING_DATA * 3) / 4) return false;
+    const size = ringSize(slot);
+    if (f & KCONSUMER ? used < size / 4 : used > (size * 3) / 4) return false;
     return Atomics.compareExchange(this.i32, this.word(slot, KICK), 0, 1) === 0;
   }
 
@@ -121,16 +138,17 @@ export class Rings {
   // (Uint8Arrays, in order, each in turn): into the ring (toRing) or out of it.
   copy(slot, pos, views, n, toRing) {
     const base = this.data(slot);
-    let p = pos & MASK;
+    const size = ringSize(slot);
+    let p = pos & (size - 1);
     for (const v of views) {
       let at = 0;
       while (at < v.length && n > 0) {
-        const k = Math.min(v.length - at, RING_DATA - p, n);
+        const k = Math.min(v.length - at, size - p, n);
         if (toRing) this.u8.set(v.subarray(at, at + k), base + p);
         else v.set(this.u8.subarray(base + p, base + p + k), at);
         at += k;
         n -= k;
-        p = (p + k) & MASK;
+        p = (p + k) & (size - 1);
       }
       if (n === 0) break;
     }
@@ -155,11 +173,11 @@ export class Rings {
     const head = this.load(slot, HEAD);
     const used = (head - this.load(slot, TAIL)) >>> 0;
     const need = 4 + pad(n);
-    if (RING_DATA - used < need) {
+    if (ringSize(slot) - used < need) {
       this.unlock(slot, WLOCK);
       return FULL;
     }
-    this.i32[(this.data(slot) + (head & MASK)) / 4] = n;
+    this.i32[this.at(slot, head)] = n;
     this.copyIn(slot, head + 4, parts, n);
     Atomics.store(this.i32, this.word(slot, HEAD), (head + need) | 0);
     this.unlock(slot, WLOCK);
@@ -186,7 +204,7 @@ export class Rings {
   takeLocked(slot, dests) {
     const tail = this.load(slot, TAIL);
     if (this.load(slot, HEAD) === tail) return EMPTY;
-    const len = this.i32[(this.data(slot) + (tail & MASK)) / 4] >>> 0;
+    const len = this.i32[this.at(slot, tail)] >>> 0;
     const off = this.load(slot, OFF);
     const cap = dests.reduce((s, d) => s + d.length, 0);
     const k = Math.min(cap, len - off);
@@ -235,14 +253,14 @@ export class Rings {
   }
 
   watch(slot, on) {
-    if (!(slot >= 0 && slot < RING_SLOTS)) return;
+    if (!(slot >= 0 && slot < ALL_RING_SLOTS)) return;
     if (on) Atomics.or(this.i32, this.word(slot, FLAGS), WATCH);
     else Atomics.and(this.i32, this.word(slot, FLAGS), ~WATCH);
   }
 
   // gen and seq as a process saw them (they may come back through the kernel unsigned).
   changed(slot, gen, seq) {
-    if (!(slot >= 0 && slot < RING_SLOTS)) return true;
+    if (!(slot >= 0 && slot < ALL_RING_SLOTS)) return true;
     return this.load(slot, GEN) !== (gen & 0xffff) || this.seq(slot) !== (seq | 0);
   }
 
@@ -253,7 +271,7 @@ export class Rings {
     let at = this.load(slot, TAIL);
     let off = this.load(slot, OFF);
     while (at !== head) {
-      const len = this.i32[(this.data(slot) + (at & MASK)) / 4] >>> 0;
+      const len = this.i32[this.at(slot, at)] >>> 0;
       bytes += len - off;
       off = 0;
       at = (at + 4 + pad(len)) | 0;
@@ -287,7 +305,7 @@ export class Rings {
     for (;;) {
       const tail = this.load(slot, TAIL);
       if (this.load(slot, HEAD) === tail) break;
-      const len = this.i32[(this.data(slot) + (tail & MASK)) / 4] >>> 0;
+      const len = this.i32[this.at(slot, tail)] >>> 0;
       const buf = new Uint8Array(len - this.load(slot, OFF));
       this.takeLocked(slot, [buf]);
       out.push(buf);
@@ -306,7 +324,7 @@ export class Rings {
     for (;;) {
       const tail = this.load(slot, TAIL);
       if (this.load(slot, HEAD) === tail) break;
-      const len = this.i32[(this.data(slot) + (tail & MASK)) / 4] >>> 0;
+      const len = this.i32[this.at(slot, tail)] >>> 0;
       if (n + len > dest.length) break;
       this.copyOut(slot, tail + 4, [dest.subarray(n, n + len)], len);
       Atomics.store(this.i32, this.word(slot, TAIL), (tail + 4 + pad(len)) | 0);
@@ -326,7 +344,7 @@ export class Rings {
 
   // Read-ahead (the kernel is the only producer): bytes free for records.
   room(slot) {
-    return RING_DATA - ((this.load(slot, HEAD) - this.load(slot, TAIL)) >>> 0);
+    return ringSize(slot) - ((this.load(slot, HEAD) - this.load(slot, TAIL)) >>> 0);
   }
 
   // Read-ahead: src as one record (it fits: room() said so).
@@ -334,7 +352,7 @@ export class Rings {
     Atomics.store(this.i32, this.word(slot, KICK), 0);
     this.kernelLock(slot, WLOCK);
     const head = this.load(slot, HEAD);
-    this.i32[(this.data(slot) + (head & MASK)) / 4] = src.length;
+    this.i32[this.at(slot, head)] = src.length;
     this.copyIn(slot, head + 4, [src], src.length);
     Atomics.store(this.i32, this.word(slot, HEAD), (head + 4 + pad(src.length)) | 0);
     this.unlock(slot, WLOCK);
@@ -347,12 +365,13 @@ export class Rings {
     Atomics.store(this.i32, this.word(slot, KICK), 0);
     const head = this.load(slot, HEAD);
     const base = this.data(slot);
-    const p = (head + 4) & MASK;
-    const first = Math.min(count, RING_DATA - p);
+    const size = ringSize(slot);
+    const p = (head + 4) & (size - 1);
+    const first = Math.min(count, size - p);
     let n = read(this.u8.subarray(base + p, base + p + first), offset);
     if (n === first && count > first) n += read(this.u8.subarray(base, base + count - first), offset + first);
     if (!(n > 0)) return 0;
-    this.i32[(base + (head & MASK)) / 4] = n;
+    this.i32[this.at(slot, head)] = n;
     Atomics.store(this.i32, this.word(slot, HEAD), (head + 4 + pad(n)) | 0);
     this.bump(slot);
     return n;
@@ -370,7 +389,7 @@ export class Rings {
   // A process worker was ended: the locks it may have held are free (what it was copying was
   // never published).
   releaseLocks(owner) {
-    for (let s = 0; s < RING_SLOTS; s++) {
+    for (let s = 0; s < ALL_RING_SLOTS; s++) {
       for (const w of [WLOCK, RLOCK]) Atomics.compareExchange(this.i32, this.word(s, w), owner, 0);
     }
   }
