@@ -379,6 +379,21 @@ void ConsDevice::set_raw(ConsFid& fid, bool on) {
     ready_.push_back(Chunk{std::exchange(line_, {}), 0, true});
     serve();
   }
+  // Bytes typed while raw mode was on and not read by then (typed ahead of a program that
+  // turned it off: a shell's line editor, after Enter, before the command runs) are typed
+  // again in cooked mode: echoed, edited, made into lines, as a terminal's typeahead would be.
+  if (!on && raw_votes_ == 0) {
+    std::string typed;
+    for (auto it = ready_.begin(); it != ready_.end();) {
+      if (!it->raw) {
+        ++it;
+        continue;
+      }
+      typed.append(it->data, it->off);
+      it = ready_.erase(it);
+    }
+    if (!typed.empty()) input(std::string_view(typed));
+  }
 }
 
 // --- the small files ---------------------------------------------------------------------------

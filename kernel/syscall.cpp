@@ -4,6 +4,7 @@
 #include "kernel/syscall.h"
 
 #include <chrono>
+#include <climits>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -321,7 +322,7 @@ struct Syscalls::State {
   int check_rings();
   int64_t write_ring(int pid, int fd, uint32_t wrote);
   int64_t read_ring(int pid, int fd, uint32_t asked, uint32_t got);
-  int fill(ReadRing& rr, int slot);
+  int fill(ReadRing& rr, int slot, int most = INT_MAX);
   int fill_rings();
   void recall(int slot);
   void recall_for(const P& p);
@@ -1018,14 +1019,15 @@ int64_t Syscalls::State::read_ring(int pid, int fd, uint32_t asked, uint32_t got
   auto ref = host.file_ring_open(true);
   if (!ref) return 0;
   auto& rr = read_rings[ref->slot] = ReadRing{pid, fd, f->chan, *ref};
-  fill(rr, ref->slot);
+  // Two records before the reply, the rest after it (check_rings), while the process reads.
+  fill(rr, ref->slot, 2);
   return int64_t(ref->slot + 1) | int64_t(ref->gen & 0xffff) << 16;
 }
 
-int Syscalls::State::fill(ReadRing& rr, int slot) {
+int Syscalls::State::fill(ReadRing& rr, int slot, int most) {
   int moved = 0;
   if (drain_buf.size() < kReadRecord) drain_buf.resize(std::max<size_t>(kReadRecord, 512 * 1024));
-  while (!rr.eof && host.file_ring_room(slot) >= kReadRecord + 4) {
+  while (moved < most && !rr.eof && host.file_ring_room(slot) >= kReadRecord + 4) {
     auto f = fd_of(rr.pid, rr.fd);
     if (!f) {
       recall(slot);

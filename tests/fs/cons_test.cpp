@@ -295,6 +295,21 @@ TEST_CASE("rawon on consctl delivers bytes unprocessed and unechoed; rawoff rest
   CHECK(c.screen == "x\b \by\r\n");
 }
 
+TEST_CASE("bytes typed ahead in raw mode and not read are cooked when raw mode ends", "[cons]") {
+  Console c;
+  auto cons = c.open("cons", OREAD);
+  auto ctl = c.open("consctl", OWRITE);
+  REQUIRE(c.write(*ctl, "rawon").ok());
+  c.dev.input("ls\r");
+  CHECK(c.read(*cons, 3) == "ls\r");  // a line editor took its line
+  c.dev.input("t");                  // the next command's first key, before rawoff
+  REQUIRE(c.write(*ctl, "rawoff").ok());
+  CHECK(c.screen == "t");            // echoed now, as cooked input is
+  c.dev.input("o tee\r");
+  CHECK(c.read(*cons) == "to tee\n");
+  CHECK(c.screen == "to tee\r\n");
+}
+
 TEST_CASE("raw mode ends when the consctl fid that turned it on is clunked", "[cons]") {
   Console c;
   auto cons = c.open("cons", OREAD);

@@ -9,7 +9,7 @@ import * as protocol from '../protocol.js';
 import { parent, startWorker, readBytes, isNode } from './platform.js';
 import { NetWeb } from './netweb.js';
 import { ENDED, ENDINGS } from '../runtime/process.js';
-import { Rings, ARENA_SIZE, RING_SLOTS, FILE_RING_SLOTS, EOF, BROKEN, KCONSUMER, KPRODUCER } from '../runtime/ring.js';
+import { Rings, newArena, RING_SLOTS, FILE_RING_SLOTS, EOF, BROKEN, KCONSUMER, KPRODUCER } from '../runtime/ring.js';
 
 const FRAME_HEADER = 128;
 const CHANNEL_DATA = 1 << 20;
@@ -29,7 +29,7 @@ let web9 = null; // its Web9 instance
 // One Int32 every process bumps after posting a request.
 const doorbell = new Int32Array(new SharedArrayBuffer(4));
 // The pipe rings (web/runtime/ring.js): one arena for every process; slots not given out.
-const rings = new Rings(new SharedArrayBuffer(ARENA_SIZE));
+const rings = new Rings(newArena());
 const freeSlots = Array.from({ length: RING_SLOTS }, (_, i) => RING_SLOTS - 1 - i);
 // The larger rings (after the pipe-sized ones) go to write-behind and read-ahead first.
 const freeFileSlots = Array.from({ length: FILE_RING_SLOTS }, (_, i) => RING_SLOTS + FILE_RING_SLOTS - 1 - i);
@@ -203,7 +203,7 @@ const host = {
             return;
           }
           p.worker = w;
-          w.post({ type: 'run', module, channel, doorbell: doorbell.buffer, pid, argv, env, cwd, rings: rings.sab, ringMap });
+          w.post({ type: 'run', module, channel, doorbell: doorbell.buffer, pid, argv, env, cwd, rings: rings.arena, ringMap });
         });
       },
       (err) => kill(p, `sys: bad program image: ${err.message}`),

@@ -116,6 +116,11 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
   // says which at start (ringMap) and in the replies of pipe and dup; closing or renumbering a
   // descriptor here keeps the map true, and a ring that answers KERNEL is dropped.
   const arena = rings ? new Rings(rings) : null;
+  let attached = false; // the guest's memory is made known to the arena at the first ring copy
+  const attach = () => {
+    if (!attached) arena.attach(getMemory());
+    attached = true;
+  };
   const ringFds = new Map();
   function learnRing(fd, info) {
     const m = arena ? decodeRingInfo(info) : null;
@@ -283,6 +288,7 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
   // {done} or, when the ring stopped being usable, {done, kernel: true} (the rest goes to the
   // kernel), or {done, err} when a note interrupted the wait.
   function ringWrite(ref, vecs, want) {
+    attach();
     let done = 0;
     while (done < want) {
       const n = Math.min(want - done, RING_RECORD);
@@ -306,6 +312,7 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
   // its records, short only at the end of the file. Answers {done}, {done, kernel: true} when
   // the ring stopped being usable (the rest is read through the kernel), or {done, err}.
   function ringRead(ref, vecs, want) {
+    attach();
     const whole = arena.kernelEnd(ref.slot);
     let done = 0;
     for (;;) {

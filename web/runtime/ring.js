@@ -82,12 +82,75 @@ export function decodeRingInfo(info) {
   return m.r || m.w ? m : null;
 }
 
+// The arena: a shared WebAssembly.Memory where the engine has one (its buffer is a
+// SharedArrayBuffer), so that a process can copy between a ring and its own memory with one
+// wasm memory.copy (attach); else a plain SharedArrayBuffer.
+export function newArena() {
+  const pages = Math.ceil(ARENA_SIZE / 65536);
+  try {
+    return new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  } catch {
+    return new SharedArrayBuffer(ARENA_SIZE);
+  }
+}
+
+// A module of two functions over two memories, the arena (0) and a process's (1) — multi-memory,
+// which Chromium has and Node 20 has not: out(dst, src, n) copies arena → process, in(dst, src,
+// n) process → arena. From a ring that another thread has just filled, memory.copy moved 6.2–6.8
+// GB/s here where TypedArray.prototype.set moved 3.8–6.0 (V8 copies out of a SharedArrayBuffer
+// word by word, as relaxed atomics).
+const MOVER = (() => {
+  const str = (t) => [t.length, ...Array.from(t, (c) => c.charCodeAt(0))];
+  const sec = (id, body) => [id, body.length, ...body]; // every section here is < 128 bytes
+  const copy = (dst, src) => [12, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 10, dst, src, 0x0b];
+  return new Uint8Array([
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...sec(1, [1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0]),
+    // m.a: shared, 0 to 65536 pages; m.b: unshared, at least 0 pages.
+    ...sec(2, [2, ...str('m'), ...str('a'), 2, 3, 0, 0x80, 0x80, 4, ...str('m'), ...str('b'), 2, 0, 0]),
+    ...sec(3, [2, 0, 0]),
+    ...sec(7, [2, ...str('out'), 0, 0, ...str('in'), 0, 1]),
+    ...sec(10, [2, ...copy(1, 0), ...copy(0, 1)]),
+  ]);
+})();
+let moverModule;
+function mover() {
+  if (moverModule === undefined) {
+    try {
+      moverModule = new WebAssembly.Module(MOVER);
+    } catch {
+      moverModule = null; // no multi-memory: TypedArray copies
+    }
+  }
+  return moverModule;
+}
+
 export class Rings {
-  constructor(sab) {
+  // arena: what newArena made (or a SharedArrayBuffer of ARENA_SIZE bytes).
+  constructor(arena) {
+    this.arena = arena;
+    this.memory = typeof WebAssembly === 'object' && arena instanceof WebAssembly.Memory ? arena : null;
+    const sab = this.memory ? arena.buffer : arena;
     this.sab = sab;
     this.i32 = new Int32Array(sab);
     this.u8 = new Uint8Array(sab);
+    this.guest = null; // the memory copies go to and from with move (attach)
+    this.move = null;
     this.words = Int32Array.from({ length: ALL_RING_SLOTS }, (_, s) => ringStart(s) / 4);
+  }
+
+  // A process's memory (unshared): views on it are then copied to and from the rings by one
+  // memory.copy. Answers whether that is so (it needs multi-memory and an arena Memory).
+  attach(memory) {
+    const m = this.memory && memory instanceof WebAssembly.Memory ? mover() : null;
+    if (!m) return false;
+    try {
+      this.move = new WebAssembly.Instance(m, { m: { a: this.memory, b: memory } }).exports;
+      this.guest = memory;
+      return true;
+    } catch {
+      return false; // a shared memory, say
+    }
   }
 
   word(slot, w) {
@@ -140,11 +203,16 @@ export class Rings {
     const base = this.data(slot);
     const size = ringSize(slot);
     let p = pos & (size - 1);
+    const gb = this.guest?.buffer;
     for (const v of views) {
+      const move = v.buffer === gb ? this.move : null;
       let at = 0;
       while (at < v.length && n > 0) {
         const k = Math.min(v.length - at, size - p, n);
-        if (toRing) this.u8.set(v.subarray(at, at + k), base + p);
+        if (move) {
+          if (toRing) move.in(base + p, v.byteOffset + at, k);
+          else move.out(v.byteOffset + at, base + p, k);
+        } else if (toRing) this.u8.set(v.subarray(at, at + k), base + p);
         else v.set(this.u8.subarray(base + p, base + p + k), at);
         at += k;
         n -= k;
