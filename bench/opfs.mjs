@@ -19,6 +19,8 @@ Measures in headless Chromium, in one run, the same work on bare OPFS (in a dedi
 through OpfsStore (web/kernel/opfs.js, the home directory's store, in that worker), and by a
 program in web9 (bench/guests/b9file.c) through the kernel's system calls into $home:
   sequential write (with the final flush or fsync) and read of N MiB in 64 KiB chunks,
+  the read also bare across two threads (one worker reads the handle into a shared ring,
+  another copies out of it into its WebAssembly memory: what any kernel-worker design must do),
   create, stat and remove of COUNT empty files,
   create + write 1 byte + flush + close of COUNT files (bare and OpfsStore only),
 and then the time of ls -l (its output to /dev/null) over a directory of LS files in $home.
@@ -59,6 +61,7 @@ export function opfsRows(r, g = null) {
     });
   add(`write ${r.totalBytes >> 20} MiB sequential`, 'MB/s', mb, r.bareSeq.write, r.storeSeq.write, g?.write);
   add(`read ${r.totalBytes >> 20} MiB sequential`, 'MB/s', mb, r.bareSeq.read, r.storeSeq.read, g?.read);
+  if (r.bareTwo) add(`  bare across two threads (sah → ring → memory)`, 'MB/s', mb, r.bareTwo.read, null, g?.read);
   add(`create ${r.count} files`, 'ops/s', r.count, r.bareSmall.create, r.storeSmall.create, g?.create);
   add(`stat ${r.count} files`, 'ops/s', r.count, r.bareSmall.stat, r.storeSmall.stat, g?.stat);
   add(`remove ${r.count} files`, 'ops/s', r.count, r.bareSmall.remove, r.storeSmall.remove, g?.remove);
@@ -131,7 +134,7 @@ function median(v) {
 // The median of each figure over several runs of measureOpfs.
 function medianRuns(runs) {
   const out = structuredClone(runs[0]);
-  for (const k of ['bareSeq', 'storeSeq', 'bareSmall', 'storeSmall'])
+  for (const k of ['bareSeq', 'bareTwo', 'storeSeq', 'bareSmall', 'storeSmall'])
     for (const f of Object.keys(out[k] ?? {})) if (typeof out[k][f] === 'number') out[k][f] = median(runs.map((r) => r[k][f]));
   return out;
 }
