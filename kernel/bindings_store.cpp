@@ -173,6 +173,14 @@ EM_JS(void, web9_store_install, (), {
       case "truncate":
         file(a).truncate(b);
         return 0;
+      case "ready": {
+        // A file opened lazily (OpfsStore.openFileSync of an empty file) opens its data.
+        var rf = file(a);
+        var opening = typeof rf.ready === "function" ? rf.ready() : null;
+        if (!opening) return 0;
+        opening.then(function () { done(b, {v: 0}); }, function (e) { done(b, err(e)); });
+        return undefined;
+      }
       case "flush":
         file(a).flush();
         return 0;
@@ -198,6 +206,7 @@ EM_JS(void, web9_store_install, (), {
       var n = write ? file(h).write(offset, bytes) : file(h).readInto(offset, bytes);
       return typeof n === "number" && n > 0 ? n : 0;
     } catch (e) {
+      if (e && e.errno === "ELAZY") return -3;
       Module.web9StoreFault = err(e);
       return -1;
     }
@@ -227,7 +236,8 @@ EM_JS(double, web9_store_ring, (uint32_t file, double offset, int slot, uint32_t
   }
 });
 // A read (write 0) or write (1) of count bytes at offset through an open file, into or from data:
-// the count done, or -1 with the error in Module.web9StoreFault.
+// the count done, -1 with the error in Module.web9StoreFault, or -3 when the file was opened
+// lazily and its data must be opened first (JsStore::when_ready).
 EM_JS(double, web9_store_io, (int write, uint32_t file, double offset, const uint8_t* data, uint32_t count), {
   return Module.web9StoreIo(write, file, offset, data, count);
 });
@@ -362,6 +372,7 @@ class JsStore final : public Store {
     if (count == 0) return r(Bytes{});
     Bytes buf(count);
     double n = web9_store_io(0, f, static_cast<double>(offset), buf.data(), count);
+    if (n == -3) return when_ready(f, r, [this, f, offset, count, r] { read(f, offset, count, r); });
     if (n < 0) return r(io_fault());
     buf.resize(std::min<uint64_t>(static_cast<uint64_t>(n), count));
     r(std::move(buf));
@@ -370,6 +381,7 @@ class JsStore final : public Store {
     if (dest.empty()) return r(0u);
     auto count = static_cast<uint32_t>(dest.size());
     double n = web9_store_io(0, f, static_cast<double>(offset), dest.data(), count);
+    if (n == -3) return when_ready(f, r, [this, f, offset, dest, r] { read_into(f, offset, dest, r); });
     if (n < 0) return r(io_fault());
     r(static_cast<uint32_t>(std::min<uint64_t>(static_cast<uint64_t>(n), count)));
   }
@@ -382,11 +394,17 @@ class JsStore final : public Store {
   void write(StoreFile f, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) override {
     auto count = static_cast<uint32_t>(data.size());
     double n = web9_store_io(1, f, static_cast<double>(offset), data.data(), count);
+    if (n == -3) {
+      auto copy = std::make_shared<Bytes>(data.begin(), data.end());  // data is good only now
+      return when_ready(f, r, [this, f, offset, copy, r] { write(f, offset, *copy, r); });
+    }
     if (n < 0) return r(io_fault());
     r(static_cast<uint32_t>(std::min<uint64_t>(static_cast<uint64_t>(n), count)));
   }
   void truncate(StoreFile f, uint64_t length, Reply<void> r) override {
-    r(void_result(call("truncate", num(f), num(length))));
+    val res = call("truncate", num(f), num(length));
+    if (lazy(res)) return when_ready(f, r, [this, f, length, r] { truncate(f, length, r); });
+    r(void_result(res));
   }
   void flush(StoreFile f, Reply<void> r) override { r(void_result(call("flush", num(f)))); }
   void size(StoreFile f, Reply<uint64_t> r) override {
@@ -399,6 +417,26 @@ class JsStore final : public Store {
  private:
   static val num(uint64_t n) { return val(static_cast<double>(n)); }
   static val str(std::string_view s) { return val(std::string(s)); }
+
+  // A file OpfsStore opened lazily (an empty one) opens its data when an operation first needs
+  // it: that operation answered ELAZY; it is done again once the data is open (later), or r
+  // gets the error opening it met.
+  static bool lazy(const val& res) { return res.hasOwnProperty("e") && res["e"].as<std::string>() == "ELAZY"; }
+  template <class T>
+  void when_ready(StoreFile f, Reply<T> r, std::function<void()> again) {
+    int req = next_request++;
+    auto answer = [r, again](val res) {
+      auto v = unwrap(res);
+      if (!v) return r(std::move(v).error());
+      again();
+    };
+    val res = call("ready", num(f), val(req));
+    if (res.hasOwnProperty("p")) {
+      pending_requests()[req] = std::move(answer);
+      return;
+    }
+    answer(res);
+  }
 
   val call(const char* op, val a = val::undefined(), val b = val::undefined(), val c = val::undefined(),
            val d = val::undefined()) const {

@@ -134,6 +134,19 @@ test(`a ${bigSize / MiB} MiB file is written into $home and read back after a re
   assert.ok(!(await type('ls')).includes('big'));
 });
 
+// An empty file is opened with no OPFS call (OpfsStore.openFileSync): its data file is made by
+// the first write, which the kernel then answers later (JsStore::when_ready).
+test('files a program makes in $home, empty or written, appended and read back after a reload', { skip, timeout: 120000 }, async () => {
+  await boot();
+  await type('rm -f lz1 lz2 lz3 >[2]/dev/null; echo');
+  await type('>lz1; echo hello >lz2; >lz3; echo more >>lz3; echo again >>lz3');
+  assert.deepEqual(await type('cat lz2 lz3'), ['hello', 'more', 'again']);
+  await boot();
+  assert.deepEqual(await type('cat lz1 lz2 lz3'), ['hello', 'more', 'again']);
+  assert.deepEqual(await type('ls -l lz1 lz2 lz3').then((l) => l.map((x) => x.split(/\s+/)[5])), ['0', '6', '11']);
+  await type('rm lz1 lz2 lz3');
+});
+
 // Making a file through the kernel costs its OPFS data file (about 20 ms each here), so by
 // default one entry in 50 is a file and the rest are empty directories: ls -l lists and stats
 // 10,000 entries either way. WEB9_BIG=1 makes all 10,000 files.

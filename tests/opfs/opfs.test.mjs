@@ -128,6 +128,31 @@ test('rename keeps a file\'s qid and contents; remove refuses non-empty director
   await w2.call('close');
 });
 
+test('an empty file opens at once and asks OPFS for its data only when it needs it', async () => {
+  const w = await openOwner('home-lazy');
+  const r = await w.call('lazy', { root: 'home-lazy' });
+  assert.deepEqual(r, {
+    emptyOpened: true,
+    emptyRead: [0, 0],
+    emptyData: false, // created, opened, read, flushed, truncated to 0, closed: no data file
+    writeBeforeReady: 'ELAZY',
+    written: 5,
+    writtenLength: 5,
+    writtenData: true,
+    sharedRead: 3,
+    removedWrite: 2,
+    removedRead: 2,
+    removedData: false,
+    afterClose: 'EBADF',
+  });
+  assert.deepEqual(await w.call('check'), []);
+  await w.call('close');
+  const w2 = await openOwner('home-lazy');
+  assert.deepEqual((await w2.call('dump')).map((e) => [e.path, e.length]), [['/empty', 5], ['/shared', 3]]);
+  assert.deepEqual(await w2.call('check'), []);
+  await w2.call('close');
+});
+
 test('a 64 MiB file is written and read back in 1 MiB chunks', async () => {
   const w = await openOwner('home-big');
   const size = 64 << 20;

@@ -640,13 +640,29 @@ export class OpfsStore {
     return new OpfsFile(this, n, entry);
   }
 
-  // The same, at once, when the file's sync access handle is already open; null when it is not
-  // (then call openFile).
+  // The same, at once, when the file's sync access handle is already open, or when the file is
+  // empty: its handle then opens the data only when something needs it (a write, a truncation
+  // to another length, a read once another handle has written), through ready(); so creating
+  // and closing an empty file, or opening one to read nothing, asks OPFS for nothing. null
+  // otherwise (then call openFile).
   openFileSync(p) {
     const n = this.#resolve(p);
     if (n.children) fail('EISDIR', `${p}: is a directory`);
     const entry = this.#cache.get(n.id);
-    return entry ? new OpfsFile(this, n, entry) : null;
+    if (entry) return new OpfsFile(this, n, entry);
+    return n.length === 0 && !this.readOnly ? new OpfsFile(this, n, null) : null;
+  }
+
+  // The open entry of a file's data, if there is one now (for a lazily opened OpfsFile).
+  _cached(id) {
+    return this.#cache.get(id) ?? null;
+  }
+
+  // Opens a file's data for a lazily opened OpfsFile. A file removed since keeps its data until
+  // its last handle closes, as one opened before the removal does.
+  _materialize(node) {
+    if (!this.#nodes.has(node.id)) this.#doomed.add(node.id);
+    return this.#entry(node.id);
   }
 
   _acquire(entry) {
@@ -804,11 +820,43 @@ export class OpfsFile {
   #entry;
   #open = true;
 
+  // entry null: opened lazily (OpfsStore.openFileSync); the data is opened by ready().
   constructor(store, node, entry) {
     this.#store = store;
     this.#node = node;
     this.#entry = entry;
-    store._acquire(entry);
+    if (entry) store._acquire(entry);
+  }
+
+  // The data's entry: a lazily opened handle takes one another handle has opened since.
+  #live() {
+    if (!this.#entry) {
+      const entry = this.#store._cached(this.#node.id);
+      if (entry) {
+        this.#entry = entry;
+        this.#store._acquire(entry);
+      }
+    }
+    return this.#entry;
+  }
+
+  // A lazily opened handle asked for what needs the data: ELAZY, whose caller calls ready().
+  #needData() {
+    if (!this.#open) fail('EBADF', 'file handle is closed');
+    if (this.#live()) return false;
+    const e = new OpfsError('ELAZY', 'the file\'s data is not open yet');
+    throw e;
+  }
+
+  // Opens the data of a lazily opened handle (a promise), or null when it is open.
+  ready() {
+    if (!this.#open || this.#live()) return null;
+    return this.#store._materialize(this.#node).then((entry) => {
+      if (this.#entry) return;
+      this.#entry = entry;
+      this.#store._acquire(entry);
+      if (!this.#open) this.#store._release(this.#node, entry);
+    });
   }
 
   get qidPath() {
@@ -822,6 +870,10 @@ export class OpfsFile {
 
   // Reads up to dest.length bytes at offset into dest; answers the count (0 at end of file).
   readInto(offset, dest) {
+    if (!this.#live()) {
+      if (this.#node.length === 0 || dest.length === 0) return this.#sahOrNone();
+      this.#needData();
+    }
     const sah = this.#sah();
     if (!sah) return 0;
     try {
@@ -838,6 +890,8 @@ export class OpfsFile {
 
   // Writes all of bytes at offset or nothing (ENOSPC when over quota); answers the count.
   write(offset, bytes) {
+    if (bytes.length === 0 && !this.#live()) return this.#sahOrNone();
+    this.#needData();
     const sah = this.#sah();
     const entry = this.#entry;
     this.#store._beforeWrite(this.#node, entry);
@@ -860,6 +914,8 @@ export class OpfsFile {
   }
 
   truncate(length) {
+    if (!this.#live() && length === this.#node.length) return void this.#sahOrNone();
+    this.#needData();
     const sah = this.#sah();
     const entry = this.#entry;
     this.#store._beforeWrite(this.#node, entry);
@@ -874,6 +930,7 @@ export class OpfsFile {
   }
 
   flush() {
+    if (!this.#live()) return void this.#sahOrNone(); // nothing was written through it
     this.#sah();
     try {
       this.#store._flush(this.#node, this.#entry);
@@ -883,13 +940,20 @@ export class OpfsFile {
   }
 
   size() {
+    if (!this.#live()) return this.#sahOrNone() + this.#node.length;
     const sah = this.#sah();
     return sah ? sah.getSize() : 0;
+  }
+
+  // For a lazily opened handle with nothing to do: 0, or EBADF once it is closed.
+  #sahOrNone() {
+    if (!this.#open) fail('EBADF', 'file handle is closed');
+    return 0;
   }
 
   close() {
     if (!this.#open) return;
     this.#open = false;
-    this.#store._release(this.#node, this.#entry);
+    if (this.#entry) this.#store._release(this.#node, this.#entry);
   }
 }
