@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "kernel/chan.h"
@@ -17,6 +18,9 @@ struct Fd {
   // Writes go to the current end of file (WASI's O_APPEND). Plan 9 servers do this themselves
   // for DMAPPEND files; this flag is for guests that ask for it per descriptor.
   bool append = false;
+  // The name it was opened by, where the channel is another's: a name in /srv, which yields
+  // the channel posted there (mount(2) names the mount after it, as /proc/N/ns shows).
+  std::string opened_as;
 
   bool readable() const { return (mode & 3) == OREAD || (mode & 3) == ORDWR || (mode & 3) == OEXEC; }
   bool writable() const { return (mode & 3) == OWRITE || (mode & 3) == ORDWR; }

@@ -247,6 +247,13 @@ Result<void> Namespace::bind(ChanRef from, const ChanRef& onto, int flags) {
   return add_mount(std::move(members), onto, flags);
 }
 
+Result<void> Namespace::mount_root(ChanRef root, std::string source, std::string spec, const ChanRef& onto,
+                                   int flags) {
+  if (!root) return Error(Errc::inval, "mount: no root");
+  if (source.empty()) source = root->server().kind();
+  return add_mount({Mount{std::move(root), flags & MCREATE, std::move(source), std::move(spec)}}, onto, flags);
+}
+
 Result<void> Namespace::add_mount(std::vector<Mount> news, const ChanRef& onto, int flags) {
   if (!onto) return Error(Errc::inval, "bind: no mount point");
   const ChanRef& key = onto->mount_point ? onto->mount_point : onto;

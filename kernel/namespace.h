@@ -74,6 +74,9 @@ class Namespace : public std::enable_shared_from_this<Namespace> {
   // Errc::notdir binding a directory onto a file, Errc::isdir a file onto a directory, Errc::inval
   // for a union (MBEFORE/MAFTER) of files; a file onto a file replaces it.
   Result<void> bind(ChanRef from, const ChanRef& onto, int flags);
+  // mount(2) of a root already attached (the 9P mount driver's): bound onto onto as a mount,
+  // which describe() names by source (the path of the fd it speaks over) and spec (the aname).
+  Result<void> mount_root(ChanRef root, std::string source, std::string spec, const ChanRef& onto, int flags);
   // mount(2): attaches server with aname and binds its root onto onto. source is how describe()
   // names it ("#s/x"); the form without it uses the server's kind(). The namespace should be
   // held by a shared_ptr: if it is gone when the attach answers, the reply is Errc::intr.

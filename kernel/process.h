@@ -66,6 +66,9 @@ class Process {
 
   // Channels with a read or write in flight, by request id: a note interrupts them (flush).
   std::map<uint64_t, ChanRef> pending_io;
+  // Other calls a note abandons (a mount whose server has not answered its attach), by request
+  // id: each answers Errc::intr when called; their own answer, if it comes later, is dropped.
+  std::map<uint64_t, std::function<void()>> abandon;
 
   // The program name: argv[0]'s last element (Plan 9's p->text).
   std::string name() const;

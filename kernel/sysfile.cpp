@@ -85,11 +85,14 @@ void Kernel::finish_open(int pid, Result<ChanRef> c, int mode, Reply<int> r, boo
   if (!c) return r(std::move(c).error());
   // A name just created in /srv has nothing posted yet: its creator gets the file itself, to
   // write the number of the fd to post into it.
+  std::string name = c.value()->path;
   auto chan = created ? std::move(c) : posted_or(std::move(c.value()));
   if (!chan) return r(std::move(chan).error());
   Process* p = live(pid);
   if (!p) return r(Errc::srch);
-  r(p->fds->add(Fd{std::move(chan.value()), static_cast<uint8_t>(mode & 3), false}));
+  Fd fd{std::move(chan.value()), static_cast<uint8_t>(mode & 3), false};
+  if (fd.chan->path != name) fd.opened_as = std::move(name);
+  r(p->fds->add(std::move(fd)));
 }
 
 void Kernel::open(int pid, std::string_view path, int mode, Reply<int> r) {
@@ -398,11 +401,25 @@ void Kernel::mount(int pid, int fd, int afd, std::string_view old_path, int flag
   if (!mount_driver_) return r(Error(Errc::nosys, "no 9P mount driver yet: bind a '#' device instead"));
   Current cur(*this, pid);
   auto ns = process(pid)->ns;
-  mount_driver_(f->chan, auth, std::string(aname), [ns, onto = onto.value(), flags, r](Result<ChanRef> root) {
-    if (!root) return r(std::move(root).error());
-    ns->walk(onto, [ns, root = root.value(), flags, r](Result<ChanRef> to) {
-      if (!to) return r(std::move(to).error());
-      r(ns->bind(root, to.value(), flags));
+  std::string source = f->opened_as.empty() ? f->chan->path : f->opened_as, spec(aname);
+  // A server that never answers the attach must not hold the caller for good: a note abandons
+  // the mount (Errc::intr), and an answer after that mounts nothing.
+  uint64_t id = next_io_++;
+  auto answered = std::make_shared<bool>(false);
+  auto once = [this, pid, id, answered, r](Result<void> res) {
+    if (*answered) return;
+    *answered = true;
+    if (Process* q = process(pid)) q->abandon.erase(id);
+    r(std::move(res));
+  };
+  process(pid)->abandon[id] = [once] { once(Error(Errc::intr, "mount: interrupted before the server answered")); };
+  mount_driver_(f->chan, auth, spec, [ns, onto = onto.value(), source, spec, flags, answered, once](Result<ChanRef> root) {
+    if (*answered) return;
+    if (!root) return once(std::move(root).error());
+    ns->walk(onto, [ns, root = root.value(), source, spec, flags, answered, once](Result<ChanRef> to) {
+      if (*answered) return;
+      if (!to) return once(std::move(to).error());
+      once(ns->mount_root(root, source, spec, to.value(), flags));
     });
   });
 }

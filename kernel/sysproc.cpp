@@ -170,6 +170,9 @@ void Kernel::interrupt(int pid) {
   auto io = p->pending_io;
   auto waiters = std::move(p->waiters);
   p->waiters.clear();
+  auto abandon = std::move(p->abandon);
+  p->abandon.clear();
+  for (auto& [id, give_up] : abandon) give_up();
   // A fid's flush answers every request waiting on it, so another process reading the same
   // shared channel is interrupted too; it sees Errc::intr and may retry.
   for (auto& [id, c] : io) c->server().flush(c->fid());

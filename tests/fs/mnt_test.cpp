@@ -552,3 +552,27 @@ TEST_CASE("a note interrupts a read from a mounted file and flushes it at the se
   CHECK(peer.count(Tflush) == 1);
   CHECK(slow->parked.empty());
 }
+
+TEST_CASE("a note abandons a mount whose server never answers; a late answer mounts nothing", "[mnt][kernel]") {
+  Booted b;
+  int child = b.spawn(1);
+  auto p = b.pipe(child);
+  std::string before = b.k.process(child)->ns->describe();
+  Later<void> mounted;
+  b.k.mount(child, p[0], -1, "/tmp", MREPL, "", mounted.reply());
+  CHECK_FALSE(mounted.done());  // the Tversion sits in the pipe: nobody serves it
+  REQUIRE(b.k.postnote(child, "interrupt").ok());
+  REQUIRE(mounted.done());
+  CHECK(outcome(mounted.result()) == outcome(Errc::intr));
+  CHECK(b.k.process(child)->abandon.empty());
+  // The server comes after all: the conversation completes, and the mount stays abandoned.
+  Peer peer;
+  peer.waiting = [&] { return REQUIRE_OK(now<Dir>([&](auto r) { b.k.fstat(child, p[1], r); })).length; };
+  peer.read = [&](uint32_t n) { return now<Bytes>([&](auto r) { b.k.read(child, p[1], n, r); }); };
+  peer.write = [&](Bytes m) { b.k.write(child, p[1], m, [](Result<uint32_t>) {}); };
+  peer.serve(std::make_shared<RamFs>("glenda"));
+  while (peer.drive()) {
+  }
+  CHECK(peer.count(Tattach) == 1);
+  CHECK(b.k.process(child)->ns->describe() == before);
+}

@@ -88,6 +88,11 @@ for (;;) {
       r[0] = 4n;
       r[1] = 5n;
       break;
+    case 'getcwd':
+      if (Number(args[0]) < 4) err = 68; // ERANGE
+      else out = text('/tmp');
+      r[0] = 4n;
+      break;
   }
   if (out) data.set(out);
   hdr[4] = out ? out.length : 0;
@@ -333,8 +338,10 @@ test('getcwd is answered locally from the start directory until the process call
   assert.equal(started.getcwd(700, 64, 780), 0);
   assert.equal(v.getUint32(780, true), 11);
   assert.equal(Buffer.from(mem().subarray(700, 711)).toString(), '/usr/glenda');
-  assert.equal(started.getcwd(700, 5, 780), 68); // ERANGE, as the kernel answers
   assert.deepEqual(frames(), []);
+  // A buffer too small: the kernel answers (ERANGE, and its errstr says why).
+  assert.equal(started.getcwd(700, 3, 780), 68);
+  assert.deepEqual(frames().map((f) => f.op), ['getcwd']);
   mem().set(Buffer.from('/tmp'), 800);
   assert.equal(started.chdir(800, 4), 0);
   started.getcwd(700, 64, 780); // the kernel's answer now

@@ -52,17 +52,19 @@ echo done`);
   assert.equal(r.status, 0);
 });
 
-test('ramfs -s posts itself in /srv; mount mounts it, twice over one conversation', { skip: need('rc', 'ramfs', 'mount', 'cat', 'mkdir', 'echo', 'ls') }, () => {
+test('ramfs -s posts itself in /srv; mount mounts it, twice over one conversation', { skip: need('rc', 'ramfs', 'mount', 'cat', 'mkdir', 'echo', 'ls', 'ns', 'grep') }, () => {
   const r = rc(`ramfs -s mine
 ls /srv/mine
 mkdir /tmp/x /tmp/y
 mount -c /srv/mine /tmp/x
-mount /srv/mine /tmp/y
+mount -b /srv/mine /tmp/y
 echo shared >/tmp/x/f
 cat /tmp/y/f
+ns | grep /tmp/
 mount /srv/nothere /tmp/y
 echo status $status`);
-  assert.equal(r.stdout, '/srv/mine\nshared\nstatus 1\n');
+  // ns names a mount after the /srv file it was made from, as Plan 9's /proc/N/ns does.
+  assert.equal(r.stdout, '/srv/mine\nshared\nmount -c /srv/mine /tmp/x\nmount -b /srv/mine /tmp/y\nstatus 1\n');
   assert.match(r.stderr, /^mount: \/srv\/nothere: .*file does not exist\n$/);
   assert.equal(r.status, 0);
 });

@@ -61,6 +61,9 @@ test('typed text goes to the worker as bytes and comes back onto the screen', as
   await b.page.keyboard.press('Enter');
   const lines = await waitForLines(b.page, (l) => l[0] === 'echo> hello, wörld');
   assert.equal(lines[0], 'echo> hello, wörld');
+  // The echo's "\r\n" may land a moment after the text: wait for it, then check.
+  const deadline = Date.now() + 5000;
+  while ((await cursorLine(b.page)) !== 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.equal(await cursorLine(b.page), 1, 'Enter moved the cursor to the next line');
   await b.page.screenshot({ path: path.join(os.tmpdir(), 'web9-page.png') });
 });

@@ -19,7 +19,6 @@ const EINVAL = 28;
 const ENAMETOOLONG = 37;
 const ENOSYS = 52;
 const ENOTSUP = 58;
-const ERANGE = 68;
 
 const SUBSCRIPTION_SIZE = 48;
 const EVENT_SIZE = 32;
@@ -794,9 +793,9 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     // The working directory the process started in is known (every program asks, to tell
     // wasi-libc): answered here, as the kernel would, until the process changes it.
     getcwd(buf, cap, lenOut) {
-      if (knownCwd === null) return stringReply(OP.getcwd, [cap >>> 0], buf, cap, lenOut);
+      // A buffer too small goes to the kernel too: its ERANGE sets the errstr that says why.
+      if (knownCwd === null || knownCwd.length > cap >>> 0) return stringReply(OP.getcwd, [cap >>> 0], buf, cap, lenOut);
       if (!inside(buf, cap) || !inside(lenOut, 4)) return EFAULT;
-      if (knownCwd.length > cap >>> 0) return ERANGE;
       new Uint8Array(buffer(), buf >>> 0, knownCwd.length).set(knownCwd);
       putU32(lenOut, knownCwd.length);
       return ESUCCESS;
