@@ -103,7 +103,7 @@ function nowNs(id) {
   }
 }
 
-export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd = null, rings = null, ringMap = [], getMemory }) {
+export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd = null, rings = null, ringMemory = null, ringMap = [], getMemory }) {
   const hdr = new Int32Array(channel, 0, FRAME_HEADER / 4);
   const args = new BigInt64Array(channel, 32, 8);
   const res = new BigInt64Array(channel, 96, 4);
@@ -114,7 +114,7 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
   // The pipe rings this process may use, by descriptor: {r, w} (web/runtime/ring.js). The kernel
   // says which at start (ringMap) and in the replies of pipe and dup; closing or renumbering a
   // descriptor here keeps the map true, and a ring that answers KERNEL is dropped.
-  const arena = rings ? new Rings(rings) : null;
+  const arena = rings ? new Rings(rings, ringMemory) : null;
   let attached = false; // the guest's memory is made known to the arena at the first ring copy
   const attach = () => {
     if (!attached) arena.attach(getMemory());

@@ -126,11 +126,12 @@ function mover() {
 }
 
 export class Rings {
-  // arena: what newArena made (or a SharedArrayBuffer of ARENA_SIZE bytes).
-  constructor(arena) {
-    this.arena = arena;
-    this.memory = typeof WebAssembly === 'object' && arena instanceof WebAssembly.Memory ? arena : null;
-    const sab = this.memory ? arena.buffer : arena;
+  // arena: what newArena made, or a SharedArrayBuffer of ARENA_SIZE bytes; memory: the
+  // WebAssembly.Memory whose buffer that SharedArrayBuffer is, if it is one (for attach).
+  constructor(arena, memory = null) {
+    const isMemory = typeof WebAssembly === 'object' && arena instanceof WebAssembly.Memory;
+    this.memory = isMemory ? arena : memory?.buffer?.byteLength === arena.byteLength ? memory : null;
+    const sab = isMemory ? arena.buffer : arena;
     this.sab = sab;
     this.i32 = new Int32Array(sab);
     this.u8 = new Uint8Array(sab);

@@ -16,6 +16,10 @@
 import { parent } from '../kernel/platform.js';
 import { makeImports, sayEnded as ended } from './process.js';
 
+// The rings' arena as a WebAssembly.Memory: sent once ('arena', before any 'run') where the
+// kernel worker has one; each 'run' carries its SharedArrayBuffer.
+let arenaMemory = null;
+
 function run({ module, channel, doorbell, pid, argv, env, cwd, rings, ringMap }) {
   let instance = null;
   const { imports, ExitError, KilledError } = makeImports({
@@ -26,6 +30,7 @@ function run({ module, channel, doorbell, pid, argv, env, cwd, rings, ringMap })
     env,
     cwd,
     rings,
+    ringMemory: arenaMemory,
     ringMap,
     getMemory: () => instance.exports.memory,
   });
@@ -45,5 +50,6 @@ function run({ module, channel, doorbell, pid, argv, env, cwd, rings, ringMap })
 // One run at a time: the kernel worker sends the next only after this one has ended.
 parent.listen((msg) => {
   if (msg?.type === 'run') run(msg);
+  else if (msg?.type === 'arena') arenaMemory = msg.memory;
 });
 parent.post({ type: 'ready' });
