@@ -270,8 +270,8 @@ class Web9 {
   // The process set its channel's cancel word: a waiting poll of pid answers now (docs/runtime.md).
   void cancel(int pid) { syscalls_.cancel(pid); }
   // The doorbell rang: file rings are drained and filled, ring_wait calls whose rings moved on
-  // are answered; answers the file-ring records moved.
-  int checkRings() { return syscalls_.check_rings(); }
+  // are answered.
+  void checkRings() { syscalls_.check_rings(); }
 
   void consInput(std::string bytes) {
     kernel_.cons().input(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));

@@ -355,18 +355,11 @@ class JsStore final : public Store {
   void sync(Reply<void> r) override { r(void_result(call("sync"))); }
 
   void open_file(uint64_t path, Reply<StoreFile> r) override {
-    int req = next_request++;
-    auto answer = [r](val res) {
+    call_later("openFile", num(path), [r](val res) {
       auto v = unwrap(res);
       if (!v) return r(std::move(v).error());
       r(static_cast<StoreFile>(number(*v)));
-    };
-    val res = call("openFile", num(path), val(req));
-    if (res.hasOwnProperty("p")) {
-      pending_requests()[req] = std::move(answer);
-      return;
-    }
-    answer(res);
+    });
   }
   void read(StoreFile f, uint64_t offset, uint32_t count, Reply<Bytes> r) override {
     if (count == 0) return r(Bytes{});
@@ -424,13 +417,17 @@ class JsStore final : public Store {
   static bool lazy(const val& res) { return res.hasOwnProperty("e") && res["e"].as<std::string>() == "ELAZY"; }
   template <class T>
   void when_ready(StoreFile f, Reply<T> r, std::function<void()> again) {
-    int req = next_request++;
-    auto answer = [r, again](val res) {
+    call_later("ready", num(f), [r, again](val res) {
       auto v = unwrap(res);
       if (!v) return r(std::move(v).error());
       again();
-    };
-    val res = call("ready", num(f), val(req));
+    });
+  }
+  // A shim call that may answer later (openFile, ready: the shim says {p: 1} now and answers
+  // through Module.web9StoreDone): answer gets the result, now or then.
+  void call_later(const char* op, val a, std::function<void(val)> answer) {
+    int req = next_request++;
+    val res = call(op, std::move(a), val(req));
     if (res.hasOwnProperty("p")) {
       pending_requests()[req] = std::move(answer);
       return;

@@ -117,7 +117,9 @@ class FileServer {
 
   // Reads and writes do nothing but move bytes at the offset, and answer before they return
   // (ram and store files): the kernel may then take a process's writes in batches after the
-  // fact, and read ahead of it (Syscalls, "write-behind and read-ahead").
+  // fact, and read ahead of it (Syscalls, "write-behind and read-ahead"). (A store file opened
+  // empty answers its first write later, once its data is open; rings are given only after a
+  // large write or read on the fd has answered, so by then it answers at once.)
   virtual bool plain_files() const { return false; }
   // Read-ahead: up to count bytes at offset as one record into the runtime's ring in slot,
   // answering the count (Store::read_to_ring); Errc::notsup where the server cannot.

@@ -294,7 +294,7 @@ void Namespace::mount(std::shared_ptr<FileServer> server, std::string_view sourc
     auto root = std::make_shared<Chan>(srv, std::move(fid).value(), src);
     std::shared_ptr<Namespace> keep = weak.lock();
     if (held && !keep) return r(Error(Errc::intr, "mount: name space is gone"));
-    r(self->add_mount({Mount{root, flags & MCREATE, src, spec}}, onto, flags));
+    r(self->mount_root(root, src, spec, onto, flags));
   });
 }
 

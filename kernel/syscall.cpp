@@ -166,7 +166,12 @@ struct Syscalls::State {
   std::map<int, FileRing> file_rings;
   // The error of a drained write, for the process's next write, sync or close of that fd.
   std::map<std::pair<int, int>, Error> deferred;
-  Bytes drain_buf;
+  // Where drained writes and read-ahead records through kernel memory pass (512 KiB, at need).
+  Bytes scratch_;
+  std::span<uint8_t> scratch() {
+    if (scratch_.empty()) scratch_.resize(512 * 1024);
+    return scratch_;
+  }
   // Writes of at least this many bytes to a plain file earn the writer a ring.
   static constexpr uint32_t kWriteBehindMin = 16 * 1024;
 
@@ -319,11 +324,11 @@ struct Syscalls::State {
     return info;
   }
   void ring_wait(const P& p, int slot, uint32_t gen, uint32_t seq);
-  int check_rings();
+  void check_rings();
   int64_t write_ring(int pid, int fd, uint32_t wrote);
   int64_t read_ring(int pid, int fd, uint32_t asked, uint32_t got);
-  int fill(ReadRing& rr, int slot, int most = INT_MAX);
-  int fill_rings();
+  void fill(ReadRing& rr, int slot, int most = INT_MAX);
+  void fill_rings();
   void recall(int slot);
   void recall_for(const P& p);
   // A file never has read-ahead and write-behind at once: either would hide the other's bytes.
@@ -347,8 +352,8 @@ struct Syscalls::State {
   bool same_file(const Chan& a, const Chan& b) {
     return &a.server() == &b.server() && a.qid().path == b.qid().path && a.dev == b.dev;
   }
-  int drain_rings();
-  int drain(FileRing& fr, int slot);
+  void drain_rings();
+  void drain(FileRing& fr, int slot);
   std::optional<Error> take_deferred(int pid, int fd) {
     auto it = deferred.find({pid, fd});
     if (it == deferred.end()) return std::nullopt;
@@ -947,9 +952,10 @@ void Syscalls::State::ring_wait(const P& p, int slot, uint32_t gen, uint32_t seq
   host.ring_watch(slot, true);
 }
 
-int Syscalls::State::check_rings() {
-  int moved = drain_rings() + fill_rings();
-  if (ring_waiters.empty()) return moved;
+void Syscalls::State::check_rings() {
+  drain_rings();
+  fill_rings();
+  if (ring_waiters.empty()) return;
   std::set<int> watched, released;
   for (auto it = ring_waiters.begin(); it != ring_waiters.end();) {
     auto pit = procs.find(it->first);
@@ -972,7 +978,6 @@ int Syscalls::State::check_rings() {
   }
   for (int slot : released)
     if (!watched.count(slot)) host.ring_watch(slot, false);
-  return moved;
 }
 
 // Write-behind (docs/runtime.md): a process that writes a plain file (ram, store) in large
@@ -1024,15 +1029,11 @@ int64_t Syscalls::State::read_ring(int pid, int fd, uint32_t asked, uint32_t got
   return int64_t(ref->slot + 1) | int64_t(ref->gen & 0xffff) << 16;
 }
 
-int Syscalls::State::fill(ReadRing& rr, int slot, int most) {
-  int moved = 0;
-  if (drain_buf.size() < kReadRecord) drain_buf.resize(std::max<size_t>(kReadRecord, 512 * 1024));
-  while (moved < most && !rr.eof && host.file_ring_room(slot) >= kReadRecord + 4) {
+void Syscalls::State::fill(ReadRing& rr, int slot, int most) {
+  static_assert(kReadRecord <= 512 * 1024, "a record fits the scratch buffer");
+  for (int moved = 0; moved < most && !rr.eof && host.file_ring_room(slot) >= kReadRecord + 4; moved++) {
     auto f = fd_of(rr.pid, rr.fd);
-    if (!f) {
-      recall(slot);
-      return moved;
-    }
+    if (!f) return recall(slot);
     ChanRef c = f->chan;
     auto outcome = std::make_shared<std::optional<Result<uint32_t>>>();
     auto keep = [outcome](Result<uint32_t> n) { *outcome = std::move(n); };
@@ -1042,34 +1043,26 @@ int Syscalls::State::fill(ReadRing& rr, int slot, int most) {
     if (o && !*o && o->error().code == Errc::notsup) {
       direct = false;
       outcome->reset();
-      kernel.read_into(rr.pid, rr.fd, std::span<uint8_t>(drain_buf.data(), kReadRecord), keep);
+      kernel.read_into(rr.pid, rr.fd, scratch().first(kReadRecord), keep);
     }
     // An error (or a read that did not answer at once) stops the read-ahead here: the process
     // reads on through the kernel from this point and meets it itself.
-    if (!o || !*o) {
-      recall(slot);
-      return moved;
-    }
+    if (!o || !*o) return recall(slot);
     if (o->value() == 0) {
       rr.eof = true;
-      host.file_ring_eof(slot);
-      return moved;
+      return host.file_ring_eof(slot);
     }
     if (direct) c->offset += o->value();
-    else host.file_ring_put(slot, std::span<const uint8_t>(drain_buf.data(), o->value()));
-    moved++;
+    else host.file_ring_put(slot, scratch().first(o->value()));
   }
-  return moved;
 }
 
-int Syscalls::State::fill_rings() {
-  int moved = 0;
+void Syscalls::State::fill_rings() {
   for (auto it = read_rings.begin(); it != read_rings.end();) {
     int slot = it->first;
     ++it;  // fill may recall (erase) this one
-    if (auto rr = read_rings.find(slot); rr != read_rings.end()) moved += fill(rr->second, slot);
+    if (auto rr = read_rings.find(slot); rr != read_rings.end()) fill(rr->second, slot);
   }
-  return moved;
 }
 
 void Syscalls::State::recall(int slot) {
@@ -1142,14 +1135,13 @@ void Syscalls::State::recall_for(const P& p) {
   for (int s : slots) recall(s);
 }
 
-int Syscalls::State::drain_rings() {
-  int moved = 0;
+void Syscalls::State::drain_rings() {
   for (auto it = file_rings.begin(); it != file_rings.end();) {
     FileRing& fr = it->second;
     auto f = fd_of(fr.pid, fr.fd);
     auto chan = fr.chan.lock();
     bool same = f && chan && f->chan == chan;
-    if (same && !fr.failed) moved += drain(fr, it->first);
+    if (same && !fr.failed) drain(fr, it->first);
     if (!same || fr.failed) {
       host.file_ring_close(it->first);
       it = file_rings.erase(it);
@@ -1157,17 +1149,15 @@ int Syscalls::State::drain_rings() {
       ++it;
     }
   }
-  return moved;
 }
 
-int Syscalls::State::drain(FileRing& fr, int slot) {
-  if (drain_buf.empty()) drain_buf.resize(512 * 1024);
-  for (int moved = 0;; moved++) {
-    size_t n = host.file_ring_take(slot, drain_buf);
-    if (n == 0) return moved;
+void Syscalls::State::drain(FileRing& fr, int slot) {
+  for (;;) {
+    size_t n = host.file_ring_take(slot, scratch());
+    if (n == 0) return;
     // Plain writes answer at once (FileServer::plain_files), so the buffer may be reused.
     auto outcome = std::make_shared<std::optional<Result<uint32_t>>>();
-    kernel.write(fr.pid, fr.fd, std::span<const uint8_t>(drain_buf.data(), n), [outcome](Result<uint32_t> w) { *outcome = std::move(w); });
+    kernel.write(fr.pid, fr.fd, scratch().first(n), [outcome](Result<uint32_t> w) { *outcome = std::move(w); });
     const auto& o = *outcome;
     if (o && *o && o->value() == n) continue;
     Error e = !o ? Error(Errc::io, "a write made earlier did not finish")
@@ -1175,7 +1165,7 @@ int Syscalls::State::drain(FileRing& fr, int slot) {
                     : Error(Errc::nospc, "a write made earlier was cut short");
     deferred.insert_or_assign({fr.pid, fr.fd}, std::move(e));
     fr.failed = true;
-    return moved;
+    return;
   }
 }
 
@@ -1395,6 +1385,6 @@ void Syscalls::exited(int pid, std::string status) { state_->exited(pid, std::mo
 
 void Syscalls::cancel(int pid) { state_->cancel(pid); }
 
-int Syscalls::check_rings() { return state_->check_rings(); }
+void Syscalls::check_rings() { state_->check_rings(); }
 
 }  // namespace web9

@@ -129,9 +129,8 @@ class Syscalls {
   // none, is left alone; a poll answered meanwhile keeps its answer.
   void cancel(int pid);
   // Drains write-behind rings, fills read-ahead rings and answers the ring_wait calls whose rings
-  // have changed (the host calls it when the doorbell rings); answers how many file-ring
-  // records it moved.
-  int check_rings();
+  // have changed (the host calls it when the doorbell rings).
+  void check_rings();
 
  private:
   struct State;

@@ -828,9 +828,14 @@ export class OpfsFile {
     if (entry) store._acquire(entry);
   }
 
-  // The data's entry: a lazily opened handle takes one another handle has opened since.
+  #check() {
+    if (!this.#open) fail('EBADF', 'file handle is closed');
+  }
+
+  // The data's entry: a lazily opened handle takes one another handle has opened since (not
+  // once it is closed: it would hold the entry for good).
   #live() {
-    if (!this.#entry) {
+    if (!this.#entry && this.#open) {
       const entry = this.#store._cached(this.#node.id);
       if (entry) {
         this.#entry = entry;
@@ -842,10 +847,7 @@ export class OpfsFile {
 
   // A lazily opened handle asked for what needs the data: ELAZY, whose caller calls ready().
   #needData() {
-    if (!this.#open) fail('EBADF', 'file handle is closed');
-    if (this.#live()) return false;
-    const e = new OpfsError('ELAZY', 'the file\'s data is not open yet');
-    throw e;
+    if (!this.#live()) fail('ELAZY', "the file's data is not open yet");
   }
 
   // Opens the data of a lazily opened handle (a promise), or null when it is open.
@@ -864,16 +866,15 @@ export class OpfsFile {
   }
 
   #sah() {
-    if (!this.#open) fail('EBADF', 'file handle is closed');
+    this.#check();
     return this.#entry.sah;
   }
 
   // Reads up to dest.length bytes at offset into dest; answers the count (0 at end of file).
   readInto(offset, dest) {
-    if (!this.#live()) {
-      if (this.#node.length === 0 || dest.length === 0) return this.#sahOrNone();
-      this.#needData();
-    }
+    this.#check();
+    if (!this.#live() && (this.#node.length === 0 || dest.length === 0)) return 0;
+    this.#needData();
     const sah = this.#sah();
     if (!sah) return 0;
     try {
@@ -890,7 +891,8 @@ export class OpfsFile {
 
   // Writes all of bytes at offset or nothing (ENOSPC when over quota); answers the count.
   write(offset, bytes) {
-    if (bytes.length === 0 && !this.#live()) return this.#sahOrNone();
+    this.#check();
+    if (!this.#live() && bytes.length === 0) return 0;
     this.#needData();
     const sah = this.#sah();
     const entry = this.#entry;
@@ -914,7 +916,8 @@ export class OpfsFile {
   }
 
   truncate(length) {
-    if (!this.#live() && length === this.#node.length) return void this.#sahOrNone();
+    this.#check();
+    if (!this.#live() && length === this.#node.length) return;
     this.#needData();
     const sah = this.#sah();
     const entry = this.#entry;
@@ -930,7 +933,8 @@ export class OpfsFile {
   }
 
   flush() {
-    if (!this.#live()) return void this.#sahOrNone(); // nothing was written through it
+    this.#check();
+    if (!this.#live()) return; // nothing was written through it
     this.#sah();
     try {
       this.#store._flush(this.#node, this.#entry);
@@ -940,15 +944,10 @@ export class OpfsFile {
   }
 
   size() {
-    if (!this.#live()) return this.#sahOrNone() + this.#node.length;
+    this.#check();
+    if (!this.#live()) return this.#node.length;
     const sah = this.#sah();
     return sah ? sah.getSize() : 0;
-  }
-
-  // For a lazily opened handle with nothing to do: 0, or EBADF once it is closed.
-  #sahOrNone() {
-    if (!this.#open) fail('EBADF', 'file handle is closed');
-    return 0;
   }
 
   close() {

@@ -179,7 +179,7 @@ export class Rings {
   }
 
   // After a change: SEQ up, waiting processes woken; answers whether the kernel wants its
-  // doorbell rung (WATCH, or a kernel end whose half-way mark is passed).
+  // doorbell rung (WATCH, or a kernel end a quarter full or with a quarter free, once: KICK).
   bump(slot) {
     const s = this.word(slot, SEQ);
     Atomics.add(this.i32, s, 1);
@@ -246,11 +246,16 @@ export class Rings {
       this.unlock(slot, WLOCK);
       return FULL;
     }
-    this.i32[this.at(slot, head)] = n;
     this.copyIn(slot, head + 4, parts, n);
-    Atomics.store(this.i32, this.word(slot, HEAD), (head + need) | 0);
+    this.publish(slot, head, n);
     this.unlock(slot, WLOCK);
     return n;
+  }
+
+  // A record of n bytes, copied in at head + 4, is made readable: its length, then HEAD.
+  publish(slot, head, n) {
+    this.i32[this.at(slot, head)] = n;
+    Atomics.store(this.i32, this.word(slot, HEAD), (head + 4 + pad(n)) | 0);
   }
 
   // The process side: the next bytes of the front record into dests, at most their total.
@@ -416,15 +421,12 @@ export class Rings {
     return ringSize(slot) - ((this.load(slot, HEAD) - this.load(slot, TAIL)) >>> 0);
   }
 
-  // Read-ahead: src as one record (it fits: room() said so).
+  // Read-ahead: src as one record (it fits: room() said so). The kernel is the only producer.
   put(slot, src) {
     Atomics.store(this.i32, this.word(slot, KICK), 0);
-    this.kernelLock(slot, WLOCK);
     const head = this.load(slot, HEAD);
-    this.i32[this.at(slot, head)] = src.length;
     this.copyIn(slot, head + 4, [src], src.length);
-    Atomics.store(this.i32, this.word(slot, HEAD), (head + 4 + pad(src.length)) | 0);
-    this.unlock(slot, WLOCK);
+    this.publish(slot, head, src.length);
     this.bump(slot);
   }
 
@@ -440,8 +442,7 @@ export class Rings {
     let n = read(this.u8.subarray(base + p, base + p + first), offset);
     if (n === first && count > first) n += read(this.u8.subarray(base, base + count - first), offset + first);
     if (!(n > 0)) return 0;
-    this.i32[this.at(slot, head)] = n;
-    Atomics.store(this.i32, this.word(slot, HEAD), (head + 4 + pad(n)) | 0);
+    this.publish(slot, head, n);
     this.bump(slot);
     return n;
   }
