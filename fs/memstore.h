@@ -15,7 +15,7 @@
 
 namespace web9 {
 
-class MemStore final : public Store {
+class MemStore : public Store {
  public:
   using Clock = std::function<uint32_t()>;  // seconds since the epoch
   explicit MemStore(Clock clock = {});

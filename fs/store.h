@@ -71,7 +71,7 @@ class Store {
   }
   // Read-ahead (Syscalls): up to count bytes at offset, put as one record into the runtime's
   // ring in slot (web/runtime/ring.js), answering the count; Errc::notsup for a store that
-  // cannot, whose caller then reads into its own memory and copies.
+  // cannot, whose caller then reads into its own memory and copies; or kRingHandedOver.
   virtual void read_to_ring(StoreFile, uint64_t, int /*slot*/, uint32_t, Reply<uint32_t> r) { r(Errc::notsup); }
   // Writes all of data at offset or nothing. data is valid only during the call.
   virtual void write(StoreFile f, uint64_t offset, std::span<const uint8_t> data, Reply<uint32_t> r) = 0;

@@ -21,7 +21,7 @@
 // ringWatch(slot, on); for write-behind and read-ahead, fileRingOpen(producer) → slot |
 // generation << 8 or -1, fileRingTake(slot, address, size) → bytes moved into kernel memory at
 // address, fileRingRoom(slot), fileRingPut(slot, address, size), fileRingRecall(slot) → bytes
-// not yet read, fileRingSeal(slot).
+// not yet read (negative: bytes read past the start of a ring handed over), fileRingSeal(slot).
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -98,7 +98,7 @@ class JsHost final : public RuntimeHost {
     js_.call<void>("fileRingPut", slot, reinterpret_cast<uintptr_t>(data.data()), data.size());
   }
   void file_ring_eof(int slot) override { js_.call<void>("ringHangUp", slot, false); }
-  size_t file_ring_recall(int slot) override { return size_t(js_.call<double>("fileRingRecall", slot)); }
+  int64_t file_ring_recall(int slot) override { return int64_t(js_.call<double>("fileRingRecall", slot)); }
 
  private:
   val js_;

@@ -225,7 +225,8 @@ EM_JS(void, web9_store_install, (), {
 
 // Read-ahead: up to count bytes at offset through an open file, straight into the ring in slot as
 // one record (Module.web9RingRead, set by the kernel worker): the count, -1 with the error in
-// Module.web9StoreFault, or -2 when there is no such path.
+// Module.web9StoreFault, -2 when there is no such path, or -4 when the worker handed the process
+// the file itself to read (kRingHandedOver).
 EM_JS(double, web9_store_ring, (uint32_t file, double offset, int slot, uint32_t count), {
   if (typeof Module.web9RingRead !== "function") return -2;
   try {
@@ -381,6 +382,7 @@ class JsStore final : public Store {
   void read_to_ring(StoreFile f, uint64_t offset, int slot, uint32_t count, Reply<uint32_t> r) override {
     double n = web9_store_ring(f, static_cast<double>(offset), slot, count);
     if (n == -2) return r(Errc::notsup);
+    if (n == -4) return r(kRingHandedOver);
     if (n < 0) return r(io_fault());
     r(static_cast<uint32_t>(n));
   }

@@ -122,9 +122,15 @@ class FileServer {
   // large write or read on the fd has answered, so by then it answers at once.)
   virtual bool plain_files() const { return false; }
   // Read-ahead: up to count bytes at offset as one record into the runtime's ring in slot,
-  // answering the count (Store::read_to_ring); Errc::notsup where the server cannot.
+  // answering the count (Store::read_to_ring); Errc::notsup where the server cannot; or
+  // kRingHandedOver: the runtime gave the process the file itself to read from offset on (a
+  // browser process worker reading the OPFS data file with its own handle), and the ring holds
+  // where it stands, not records.
   virtual void read_to_ring(Fid&, uint64_t, int /*slot*/, uint32_t, Reply<uint32_t> r) { r(Errc::notsup); }
 };
+
+// What read_to_ring answers when the process was handed the file itself (docs/runtime.md).
+inline constexpr uint32_t kRingHandedOver = 0xffffffff;
 
 // The answer to a read() that puts its bytes (at most dest.size()) into dest and answers r with
 // their count: read_into made of read.

@@ -183,6 +183,7 @@ struct Syscalls::State {
     std::weak_ptr<Chan> chan;
     RingRef ref;
     bool eof = false;
+    bool handed_over = false;  // the process reads the file itself: nothing to fill
   };
   std::map<int, ReadRing> read_rings;
   // (pid, fd) → where its last large read ended: a second read from there earns a ring.
@@ -1031,7 +1032,8 @@ int64_t Syscalls::State::read_ring(int pid, int fd, uint32_t asked, uint32_t got
 
 void Syscalls::State::fill(ReadRing& rr, int slot, int most) {
   static_assert(kReadRecord <= 512 * 1024, "a record fits the scratch buffer");
-  for (int moved = 0; moved < most && !rr.eof && host.file_ring_room(slot) >= kReadRecord + 4; moved++) {
+  for (int moved = 0; moved < most && !rr.eof && !rr.handed_over && host.file_ring_room(slot) >= kReadRecord + 4;
+       moved++) {
     auto f = fd_of(rr.pid, rr.fd);
     if (!f) return recall(slot);
     ChanRef c = f->chan;
@@ -1048,6 +1050,10 @@ void Syscalls::State::fill(ReadRing& rr, int slot, int most) {
     // An error (or a read that did not answer at once) stops the read-ahead here: the process
     // reads on through the kernel from this point and meets it itself.
     if (!o || !*o) return recall(slot);
+    if (direct && o->value() == kRingHandedOver) {
+      rr.handed_over = true;  // the fd's offset stays where the process starts; recall moves it
+      return;
+    }
     if (o->value() == 0) {
       rr.eof = true;
       return host.file_ring_eof(slot);
@@ -1070,8 +1076,11 @@ void Syscalls::State::recall(int slot) {
   if (it == read_rings.end()) return;
   ReadRing rr = it->second;
   read_rings.erase(it);
-  size_t left = host.file_ring_recall(slot);
-  if (auto chan = rr.chan.lock()) chan->offset -= std::min<uint64_t>(left, chan->offset);
+  int64_t back = host.file_ring_recall(slot);
+  if (auto chan = rr.chan.lock()) {
+    if (back >= 0) chan->offset -= std::min<uint64_t>(uint64_t(back), chan->offset);
+    else chan->offset += uint64_t(-back);
+  }
 }
 
 // Before p's call runs: the read-ahead it could disturb is taken back.

@@ -96,8 +96,10 @@ class RuntimeHost {
   virtual size_t file_ring_room(int /*slot*/) { return 0; }
   virtual void file_ring_put(int /*slot*/, std::span<const uint8_t> /*data*/) {}
   virtual void file_ring_eof(int /*slot*/) {}
-  // Read-ahead taken back: answers the bytes not yet read; the slot is free.
-  virtual size_t file_ring_recall(int /*slot*/) { return 0; }
+  // Read-ahead taken back: answers how far the fd's offset goes back, the bytes not yet read
+  // (negative: how far it goes on, the bytes a process read straight from the file of a ring
+  // handed over whole: kRingHandedOver); the slot is free.
+  virtual int64_t file_ring_recall(int /*slot*/) { return 0; }
   // Write-behind: no process may push into the ring from now on (what was pushed stays, for a
   // last drain).
   virtual void file_ring_seal(int /*slot*/) {}

@@ -61,10 +61,16 @@ struct FakeHost : RuntimeHost {
     rings[slot].insert(rings[slot].end(), data.begin(), data.end());
   }
   void file_ring_eof(int slot) override { eofs.push_back(slot); }
-  size_t file_ring_recall(int slot) override {
+  // A ring handed over whole (kRingHandedOver): how far its process has read the file itself.
+  std::map<int, int64_t> read_itself;
+  int64_t file_ring_recall(int slot) override {
     recalled.push_back(slot);
-    size_t left = rings[slot].size();
+    auto left = int64_t(rings[slot].size());
     rings.erase(slot);
+    if (auto it = read_itself.find(slot); it != read_itself.end()) {
+      left = -it->second;
+      read_itself.erase(it);
+    }
     return left;
   }
 };
@@ -95,6 +101,16 @@ struct Rig {
     BootOptions o;
     o.root = root;
     REQUIRE(test::now<int>([&](auto r) { k.boot(o, r); }).value() == 1);
+  }
+
+  // Mounts a StoreFs over store on /n/home.
+  void mount_home(std::shared_ptr<Store> store) {
+    REQUIRE(root->put_file("/n/home", {}, DMDIR | 0775));
+    auto ns = k.process(1)->ns;
+    auto onto = test::now<ChanRef>([&](auto r) { ns->walk("/n/home", r); });
+    REQUIRE(onto);
+    auto fs = std::make_shared<StoreFs>(store, "glenda");
+    REQUIRE(test::now<void>([&](auto r) { ns->mount(fs, "", onto.value(), MREPL | MCREATE, r); }));
   }
 
   // Posts a request; answers whether a reply came before submit returned.
@@ -285,15 +301,63 @@ TEST_CASE("read-ahead: a second large sequential read earns a ring the kernel fi
   CHECK(t.call(1, Op::fd_tell, {fd}).r[0] == 800000);
 }
 
+// A store whose runtime hands read-ahead files over whole (a browser process worker reading
+// the OPFS data file itself).
+struct HandOverStore : MemStore {
+  std::vector<uint64_t> handed_at;  // the offsets it was handed over at
+  void read_to_ring(StoreFile, uint64_t offset, int, uint32_t, Reply<uint32_t> r) override {
+    handed_at.push_back(offset);
+    r(kRingHandedOver);
+  }
+};
+
+TEST_CASE("read-ahead handed over: the kernel fills nothing and a recall moves the fd on by what the process read", "[syscall]") {
+  Rig t;
+  t.host.have_rings = true;
+  auto store = std::make_shared<HandOverStore>();
+  t.mount_home(store);
+  int w = t.open(1, "n/home/f", kCreat);
+  std::string content(1 << 20, 'x');
+  for (size_t i = 0; i < content.size(); i++) content[i] = char('a' + i % 23);
+  for (size_t at = 0; at < content.size(); at += 65536)
+    REQUIRE(t.call(1, Op::fd_write, {w}, std::string_view(content).substr(at, 65536)).err == 0);
+  REQUIRE(t.call(1, Op::fd_close, {w}).err == 0);
+
+  int fd = t.open(1, "n/home/f", 0, kRead);
+  CHECK(t.call(1, Op::fd_read, {fd, 65536}).r[1] == 0);
+  Out second = t.call(1, Op::fd_read, {fd, 65536});
+  REQUIRE(second.err == 0);
+  int slot = int(second.r[1] & 0xff) - 1;
+  REQUIRE(slot >= 0);
+  CHECK(store->handed_at == std::vector<uint64_t>{131072});  // handed over once, where the fd stands
+  t.sys.check_rings();
+  CHECK(store->handed_at.size() == 1);  // and never filled
+  CHECK(t.host.rings[slot].empty());
+  CHECK(t.host.eofs.empty());
+
+  // The process read 300000 bytes itself; a seek takes the ring back and the fd stands after them.
+  t.host.read_itself[slot] = 300000;
+  CHECK(t.call(1, Op::fd_tell, {fd}).r[0] == 131072 + 300000);
+  CHECK(t.host.recalled == std::vector<int>{slot});
+  Out next = t.call(1, Op::fd_read, {fd, 10});
+  CHECK(next.data == content.substr(431072, 10));
+
+  // A write through another fd takes a handed-over ring back too, before it lands.
+  CHECK(t.call(1, Op::fd_seek, {fd, 0, 0}).err == 0);
+  t.call(1, Op::fd_read, {fd, 65536});
+  int slot2 = int(t.call(1, Op::fd_read, {fd, 65536}).r[1] & 0xff) - 1;
+  REQUIRE(slot2 >= 0);
+  t.host.read_itself[slot2] = 1000;
+  int w2 = t.open(1, "n/home/f", 0, kWrite);
+  CHECK(t.call(1, Op::fd_pwrite, {w2, 0}, "X").err == 0);
+  CHECK(t.host.recalled == std::vector<int>{slot, slot2});
+  CHECK(t.call(1, Op::fd_tell, {fd}).r[0] == 131072 + 1000);
+}
+
 TEST_CASE("fd_sync and fd_datasync flush a store-backed file and the store", "[syscall]") {
   Rig t;
-  REQUIRE(t.root->put_file("/n/home", {}, DMDIR | 0775));
   auto store = std::make_shared<MemStore>();
-  auto fs = std::make_shared<StoreFs>(store, "glenda");
-  auto ns = t.k.process(1)->ns;
-  auto onto = test::now<ChanRef>([&](auto r) { ns->walk("/n/home", r); });
-  REQUIRE(onto);
-  REQUIRE(test::now<void>([&](auto r) { ns->mount(fs, "", onto.value(), MREPL | MCREATE, r); }));
+  t.mount_home(store);
 
   int fd = t.open(1, "n/home/f", kCreat);
   REQUIRE(t.call(1, Op::fd_write, {fd}, "kept").err == 0);

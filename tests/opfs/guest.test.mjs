@@ -42,8 +42,11 @@ function why() {
   const missing = programs.filter((n) => !fs.existsSync(path.join(wasiDir, `${n}.wasm`)));
   if (missing.length) return `not built in ${wasiDir}: ${missing.join(' ')}`;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'web9-opfs-guest-'));
-  const r = buildGuest(path.join(root, 'bench/guests/b9file.c'), path.join(tmp, 'b9file.wasm'));
-  return r.file ? false : `clang-14 cannot build bench/guests/b9file.c: ${r.why}`;
+  for (const [name, src] of [['b9file', 'bench/guests/b9file.c'], ['readahead', 'tests/runtime/fixtures/readahead.c']]) {
+    const r = buildGuest(path.join(root, src), path.join(tmp, `${name}.wasm`));
+    if (!r.file) return `clang-14 cannot build ${src}: ${r.why}`;
+  }
+  return false;
 }
 const skip = why();
 
@@ -53,7 +56,7 @@ before(async () => {
   if (skip) return;
   const binDir = path.join(tmp, 'bin');
   fs.mkdirSync(binDir);
-  const extra = [{ path: '/bin/b9file', mode: 0o775, data: fs.readFileSync(path.join(tmp, 'b9file.wasm')) }];
+  const extra = ['b9file', 'readahead'].map((n) => ({ path: `/bin/${n}`, mode: 0o775, data: fs.readFileSync(path.join(tmp, `${n}.wasm`)) }));
   fs.writeFileSync(path.join(binDir, 'web9.img'), makeImage({ binDir: wasiDir, extra }));
   b = await openBrowser({ server: { webDir: path.join(root, 'web'), kernelDir, binDir } });
 });
@@ -132,6 +135,56 @@ test(`a ${bigSize / MiB} MiB file is written into $home and read back after a re
     await type('rm -f big').catch(() => {});
   }
   assert.ok(!(await type('ls')).includes('big'));
+});
+
+// Taking a read over (docs/runtime.md): in Chromium a program that reads a home file in large
+// sequential pieces opens the file's OPFS data itself and reads it with its own handle. What it
+// reads is what any read through the kernel would: after a seek, a write or large writes through
+// another fd, a truncation, a removal, and for the next program that reads on from the same fd.
+// The kernel worker counts the rings taken over; a removed file's data goes once its reader
+// closed it (the OPFS data directory is listed from the page).
+test('a program takes large reads of home files over and reads exactly what the kernel would', { skip, timeout: 180000 }, async () => {
+  const dataFiles = () =>
+    b.page.evaluate(async () => {
+      const data = await (await (await navigator.storage.getDirectory()).getDirectoryHandle('home')).getDirectoryHandle('data');
+      const names = [];
+      for await (const name of data.keys()) names.push(name);
+      return names.sort();
+    });
+  await boot();
+  await type('rm -f ra gone p1 p2 >[2]/dev/null; echo');
+  const heaps = await watchHeaps(b.context, b.page);
+  try {
+    // The count of the page's kernel worker: the newest one (DevTools may still list an earlier
+    // page's for a moment).
+    const takenOver = async () => {
+      const all = await heaps.evaluate('kernel/worker.js', 'globalThis.web9Kernel ? [performance.timeOrigin, globalThis.web9Kernel.takenOver()] : null');
+      return all.filter(Boolean).sort((x, y) => y[0] - x[0])[0]?.[1];
+    };
+    await new Promise((r) => setTimeout(r, 500)); // DevTools attaches to the kernel worker
+    const before = await takenOver();
+    assert.equal(typeof before, 'number', 'the kernel worker answers over DevTools');
+    const files = await dataFiles();
+    // 32 MiB files: a read is taken over only where 16 MiB or more are left to read.
+    assert.deepEqual(await type('readahead $home/ra 512', 60000), ['ok']);
+    const afterOne = await takenOver();
+    assert.ok(afterOne > before, `no read was taken over (${before} → ${afterOne})`);
+    assert.deepEqual(await type('readahead unlink $home/gone 512', 60000), ['ok']);
+    assert.deepEqual(await type('{readahead part 3 > p1; cat > p2} < ra; cat p1 p2 | cmp - ra && echo handed on', 60000), ['handed on']);
+    const afterAll = await takenOver();
+    assert.ok(afterAll > afterOne, `the reads of the pipeline were not taken over (${afterOne} → ${afterAll})`);
+    await type('rm ra p1 p2');
+    // Every data file made here is gone again, gone's too.
+    const deadline = Date.now() + 10000;
+    let now = await dataFiles();
+    while (now.length > files.length && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      now = await dataFiles();
+    }
+    assert.deepEqual(now, files);
+  } finally {
+    await heaps.stop();
+  }
 });
 
 // An empty file is opened with no OPFS call (OpfsStore.openFileSync): its data file is made by

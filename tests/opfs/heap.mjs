@@ -10,6 +10,7 @@
 //   const heaps = await watchHeaps(context, page);   // before the page's workers start
 //   ... work ...
 //   heaps.peaks()   // [{url, used, backing, wasm}] the largest figures seen per worker
+//   await heaps.evaluate('kernel/worker.js', 'expression')   // its value in each such worker
 //   await heaps.stop();
 
 export async function watchHeaps(context, page, { every = 250 } = {}) {
@@ -86,6 +87,16 @@ export async function watchHeaps(context, page, { every = 250 } = {}) {
 
   return {
     peaks: () => [...peaks.values()],
+    // expression's value in the workers whose URL includes urlPart (their list; a worker that
+    // does not answer in 5 s, one gone say, is left out).
+    evaluate: async (urlPart, expression) => {
+      const values = await Promise.all(
+        [...targets.values()]
+          .filter((t) => t.url.includes(urlPart))
+          .map((t) => timeout(send(t.path, 'Runtime.evaluate', { expression, returnByValue: true }).then((r) => ({ value: r.result.value })))),
+      );
+      return values.filter(Boolean).map((v) => v.value);
+    },
     reset: () => peaks.clear(),
     stop: async () => {
       stopped = true;

@@ -154,6 +154,7 @@ export class OpfsStore {
   #pending = new Set(); // background deletions
   #toDelete = []; // data files waiting for #deleteQueued
   #deleting = null; // the running #deleteQueued
+  #retries = new Map(); // id -> failed deletions of a data file held open elsewhere
   #releaseLock = () => {};
   #checkpointAt = 0; // journal size that triggers the next snapshot
   #journalDirty = false; // records written but not flushed
@@ -553,11 +554,30 @@ export class OpfsStore {
       this.#cache.delete(id);
     }
     this.#toDelete.push(id);
+    return this.#startDeleting();
+  }
+
+  #startDeleting() {
     if (!this.#deleting) {
       this.#deleting = this.#deleteQueued();
       this.#pending.add(this.#deleting);
     }
     return this.#deleting;
+  }
+
+  // A data file still open elsewhere (a process worker that read it itself, ended by a kill
+  // before the browser let its handle go) cannot be deleted yet: tried again a little later,
+  // for up to two seconds; after that it is an orphan, which the next open deletes.
+  #deleteLater(id, err) {
+    if (err?.name !== 'NoModificationAllowedError' || this.#closed) return;
+    const tries = (this.#retries.get(id) ?? 0) + 1;
+    if (tries > 20) return this.#retries.delete(id);
+    this.#retries.set(id, tries);
+    setTimeout(() => {
+      if (this.#closed) return;
+      this.#toDelete.push(id);
+      this.#startDeleting();
+    }, 100);
   }
 
   // Deletes queued data files, after one journal flush for the whole batch: a removal's record
@@ -569,11 +589,19 @@ export class OpfsStore {
       const ids = this.#toDelete.splice(0);
       for (const id of ids) {
         await this.#opening.get(id)?.catch(() => {});
-        await this.#dataDir.removeEntry(String(id)).catch(() => {});
+        await this.#dataDir.removeEntry(String(id)).then(
+          () => this.#retries.delete(id),
+          (err) => this.#deleteLater(id, err),
+        );
       }
     }
     this.#pending.delete(this.#deleting);
     this.#deleting = null;
+  }
+
+  // The directory of the files' data (a FileSystemDirectoryHandle: process workers get it).
+  get dataDirectory() {
+    return this.#dataDir ?? null;
   }
 
   // Waits for background deletions.
@@ -862,6 +890,14 @@ export class OpfsFile {
   }
 
   get qidPath() {
+    return this.#node.id;
+  }
+
+  // The name of the file's data in the store's data directory (dataDirectory), for a reader
+  // that opens its own handle on it (a process worker: docs/runtime.md, "Taking a read over");
+  // null while the data is not open here.
+  dataId() {
+    if (!this.#open || !this.#live()?.sah) return null;
     return this.#node.id;
   }
 

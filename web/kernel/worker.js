@@ -9,12 +9,19 @@ import * as protocol from '../protocol.js';
 import { parent, startWorker, readBytes, isNode } from './platform.js';
 import { NetWeb } from './netweb.js';
 import { ENDED, ENDINGS } from '../runtime/process.js';
-import { Rings, newArena, RING_SLOTS, FILE_RING_SLOTS, EOF, BROKEN, KCONSUMER, KPRODUCER } from '../runtime/ring.js';
+import { Rings, newArena, RING_SLOTS, FILE_RING_SLOTS, EOF, BROKEN, KCONSUMER, KPRODUCER, TAKEN, TAKEN_OVER, FLAGS, FILE } from '../runtime/ring.js';
 
 const FRAME_HEADER = 128;
 const CHANNEL_DATA = 1 << 20;
 const CHANNEL_SIZE = FRAME_HEADER + CHANNEL_DATA;
 const POOL_SIZE = 2; // idle process workers kept started
+// A process may take a large sequential read of a home file over, reading the OPFS data file
+// with its own sync access handle (one copy, on its own core): in a browser whose process workers
+// can let the handle open while a program runs (JSPI; worker-process.js checks the same).
+const TAKE_OVER_READS = !isNode && typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
+// Only where this much is left to read: opening the handle costs 2–6 ms here, and the kernel's
+// ring moves about half as fast as the process's own reads, so a read of less gains nothing.
+const TAKE_OVER_MIN = 16 << 20;
 // waitAsync wakes at least this often even if no ring came: a lost wake-up (V8's chained
 // waitAsync has frozen under some patterns) then costs latency, never a hang.
 const DOORBELL_TIMEOUT_MS = 100;
@@ -47,6 +54,8 @@ const modules = new Map();
 const MODULE_CACHE = 64;
 let stdinPipe = false;
 let store = null; // the home directory's store (OpfsStore or HostStore), registered as store 0
+let homeData = null; // the 'dataDirectory' message every process worker gets
+let takenOver = 0; // read-ahead rings that processes took over
 let homeOpening = null; // openHome's promise, so a shutdown during boot still closes the store
 
 function post(message) {
@@ -70,6 +79,7 @@ function refillPool() {
     // 'run' carries only its SharedArrayBuffer): with it a process copies to and from the rings
     // by memory.copy (ring.js, attach).
     if (rings.memory) w.post({ type: 'arena', memory: rings.memory });
+    if (homeData) w.post(homeData);
   }
 }
 
@@ -267,9 +277,10 @@ const host = {
   fileRingSeal: (slot) => rings.seal(slot),
   fileRingPut: (slot, address, size) => rings.put(slot, K.HEAPU8.subarray(address, address + size)),
   fileRingRecall(slot) {
-    const left = rings.recall(slot);
+    if (rings.load(slot, FLAGS) & TAKEN_OVER) takenOver++;
+    const back = rings.recall(slot);
     freeSlot(slot);
-    return left;
+    return back;
   },
   ringChanged: (slot, gen, seq) => rings.changed(slot, gen, seq),
   ringWatch: (slot, on) => rings.watch(slot, on),
@@ -680,17 +691,32 @@ async function boot(msg) {
   // A home opened early that this boot does not use gives its lock back.
   if (msg.options?.home !== undefined) loads.get('home undefined')?.then((h) => h?.store?.close());
   K = await createKernel({ wasmBinary });
-  // For debugging over DevTools, and for tests (tests/opfs/heap.mjs): the kernel's memory.
-  globalThis.web9Kernel = { memoryBytes: () => K.HEAPU8.length };
+  // For debugging over DevTools, and for tests (tests/opfs/heap.mjs): the kernel's memory, and
+  // how many reads processes took over (counted as their rings come back).
+  globalThis.web9Kernel = { memoryBytes: () => K.HEAPU8.length, takenOver: () => takenOver };
   // The JS stores kernel/bindings_store.cpp reaches by id; the kernel mounts store 0 as the home.
   store = home.store;
+  // The home's data directory, for process workers that read files handed over (they would
+  // otherwise find it themselves, a round trip to the browser's storage for each step).
+  const dataDir = TAKE_OVER_READS ? store?.dataDirectory : null;
+  if (dataDir) {
+    homeData = { type: 'dataDirectory', handle: dataDir };
+    for (const w of [...idle, ...starting]) w.post(homeData);
+  }
   // Store 1, the transfer store, is mounted on /mnt/xfer (upload, download: xfer.js).
   K.web9Stores = [store, await makeXferStore()];
   // kernel/bindings_net.cpp mounts a WebFs over it on /net/web (docs/net.md).
   K.web9Net = net;
   net.attach(K);
   // Read-ahead straight from a store file into its ring (kernel/bindings_store.cpp).
-  K.web9RingRead = (file, offset, slot, count) => rings.fillFrom(slot, count, offset, (dest, at) => file.readInto(at, dest));
+  // A home file's ring names its data file, so that the process may take the read over (-4
+  // once it has: the kernel then fills no more; docs/runtime.md, "Taking a read over").
+  K.web9RingRead = (file, offset, slot, count) => {
+    let id = rings.load(slot, FILE);
+    if (!id && homeData && file.size() - offset >= TAKE_OVER_MIN) id = file.dataId?.() ?? 0;
+    const n = rings.fillFrom(slot, count, offset, (dest, at) => file.readInto(at, dest), id);
+    return n === TAKEN ? -4 : n;
+  };
   web9 = new K.Web9(host);
   if (winsize) web9.winsize(winsize.cols, winsize.rows);
   stdinPipe = Boolean(msg.options?.stdinPipe);

@@ -8,7 +8,7 @@
 // bad one answers EFAULT and never reaches the kernel.
 
 import { OP, FRAME_HEADER, CHANNEL_DATA, ERR_KILLED, PREOPEN_FD } from './ops.js';
-import { Rings, decodeRingInfo, RING_RECORD, KERNEL } from './ring.js';
+import { Rings, decodeRingInfo, RING_RECORD, KERNEL, BUSY } from './ring.js';
 
 // WASI errno values used here.
 const ESUCCESS = 0;
@@ -103,7 +103,20 @@ function nowNs(id) {
   }
 }
 
-export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd = null, rings = null, ringMemory = null, ringMap = [], getMemory }) {
+// The home's OPFS data directory (a FileSystemDirectoryHandle the kernel worker sends every
+// process worker), where a process opens its own handle on a file whose read it takes over.
+let dataDirectory = null;
+export function setDataDirectory(handle) {
+  dataDirectory = handle;
+}
+
+// takeOver: the process may take large sequential reads of home files over (docs/runtime.md,
+// "Taking a read over"): it opens its own sync access handle on the file's data, and fd_read
+// waits for that by answering a Promise (only when fd_read is wrapped in WebAssembly.Suspending
+// and the program runs under WebAssembly.promising, as worker-process.js does). Besides the
+// imports, answers closeFiles(), which closes the handles opened so; call it before the kernel
+// learns the program is over (a removed file's data goes once no handle is open on it).
+export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd = null, rings = null, ringMemory = null, ringMap = [], getMemory, takeOver = false }) {
   const hdr = new Int32Array(channel, 0, FRAME_HEADER / 4);
   const args = new BigInt64Array(channel, 32, 8);
   const res = new BigInt64Array(channel, 96, 4);
@@ -133,6 +146,64 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     if (!m.r && !m.w) ringFds.delete(fd);
   }
   for (const [fd, info] of ringMap ?? []) learnRing(fd, info);
+
+  // The home's data files this process opened to take reads over, and which fds read through
+  // each. A handle is closed when no fd of this process reads through it (before the close
+  // reaches the kernel) and when the program ends.
+  const dataHandles = new Map(); // data file id -> sync access handle
+  const opening = new Map(); // data file id -> Promise of one
+  const handleFds = new Map(); // fd -> data file id
+  let filesClosed = false;
+  function closeHandle(id) {
+    dataHandles.get(id)?.close();
+    dataHandles.delete(id);
+    for (const m of ringFds.values()) if (m.r?.file === id) m.r.sah = null;
+  }
+  function letGo(fd) {
+    const id = handleFds.get(fd);
+    if (id === undefined) return;
+    handleFds.delete(fd);
+    for (const other of handleFds.values()) if (other === id) return;
+    closeHandle(id);
+  }
+  function closeFiles() {
+    filesClosed = true;
+    for (const id of [...dataHandles.keys()]) closeHandle(id);
+    handleFds.clear();
+  }
+  // A read ring just learnt for fd: if it reads a home file, start opening a handle on the file's
+  // data (two round trips to the browser's storage: the next read waits for them, while the
+  // kernel fills the ring).
+  function prepareTakeOver(fd, ref) {
+    const id = takeOver && dataDirectory ? arena.fileOf(ref.slot, ref.gen) : 0;
+    if (!id) return;
+    ref.file = id;
+    handleFds.set(fd, id);
+    const have = dataHandles.get(id);
+    if (have) {
+      ref.sah = have;
+      return;
+    }
+    if (opening.has(id)) return;
+    const dir = dataDirectory;
+    const p = (async () => (await dir.getFileHandle(String(id))).createSyncAccessHandle({ mode: 'readwrite-unsafe' }))();
+    opening.set(id, p);
+    p.then(
+      (sah) => {
+        opening.delete(id);
+        let wanted = false;
+        for (const other of handleFds.values()) if (other === id) wanted = true;
+        if (filesClosed || !wanted || dataHandles.has(id)) return sah.close();
+        dataHandles.set(id, sah);
+        for (const m of ringFds.values()) if (m.r?.file === id) m.r.sah = sah;
+      },
+      () => {
+        opening.delete(id);
+        for (const m of ringFds.values()) if (m.r?.file === id) m.r.file = 0; // the kernel's records, then
+      },
+    );
+  }
+
   const argvPacked = packStrings(argv);
   const envPacked = packStrings(env);
 
@@ -330,6 +401,68 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     }
   }
 
+  // A read through a ring taken over: the file itself at POS, with this process's own handle on
+  // its data, answered whole (short only at its end). Answers the count or KERNEL (taken back:
+  // the kernel knows where the process stands).
+  function takenOverRead(ref, vecs) {
+    let done = 0;
+    for (const d of slices(vecs, 0, total(vecs))) {
+      const r = readTakenOver(ref, d);
+      if (r < 0) return done > 0 ? done : r;
+      done += r;
+      if (r < d.length) break;
+    }
+    return done;
+  }
+  function readTakenOver(ref, dest) {
+    for (;;) {
+      const r = arena.readTakenOver(ref.slot, ref.gen, pid, ref.sah, dest);
+      if (r !== BUSY) return r;
+      Atomics.wait(sleeper, 0, 0, 0.05); // the kernel is taking it back
+    }
+  }
+  // The same for the common case, one iovec, with as little as can be done per call (a 64 KiB
+  // read from OPFS takes about 12 µs here: each µs around it shows): answers ESUCCESS, or null
+  // for the general path (which also answers what is wrong with the call).
+  let dvBuffer = null;
+  let dv = null;
+  let last = null; // the view of the last read's buffer (a program reads into the same one)
+  function fastRead(ref, iovs, nread) {
+    const buf = buffer();
+    if (buf !== dvBuffer) {
+      dvBuffer = buf;
+      dv = new DataView(buf);
+      last = null;
+    }
+    const size = buf.byteLength;
+    const v = iovs >>> 0;
+    if (v + 8 > size || (nread >>> 0) + 4 > size) return null;
+    const at = dv.getUint32(v, true);
+    const len = dv.getUint32(v + 4, true);
+    if (at + len > size || len === 0) return null;
+    if (last?.byteOffset !== at || last.length !== len) last = new Uint8Array(buf, at, len);
+    const n = readTakenOver(ref, last);
+    if (n < 0) return null;
+    dv.setUint32(nread >>> 0, n, true);
+    return ESUCCESS;
+  }
+  // Before a read through a file ring: takes the read over once the handle is open. Answers
+  // whether the read goes to the file itself.
+  function takingOver(ref) {
+    if (ref.direct) return true;
+    if (!ref.sah) return false;
+    for (;;) {
+      const r = arena.takeOver(ref.slot, ref.gen, pid);
+      if (r === BUSY) {
+        Atomics.wait(sleeper, 0, 0, 0.05);
+        continue;
+      }
+      if (r === true) ref.direct = true;
+      else ref.file = 0; // the records hold the rest, or the ring is gone
+      return ref.direct === true;
+    }
+  }
+
   // Guest strings (pointer, length) appended into the request data; null if any is bad. Answers
   // the bytes used, or an errno as {err}.
   function strings(...pairs) {
@@ -469,6 +602,7 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
   }
 
   function exit(op, a, inLen, code, status) {
+    closeFiles();
     call(op, a, inLen);
     throw new ExitError(code, status);
   }
@@ -550,6 +684,11 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
       return writeChunks(OP.fd_pwrite, fd, iovs, count, offset, nwritten);
     },
     fd_read(fd, iovs, count, nread) {
+      const fast = takeOver && count === 1 ? ringFds.get(fd)?.r : null;
+      if (fast?.direct && fast.sah) {
+        const err = fastRead(fast, iovs, nread);
+        if (err !== null) return err;
+      }
       const vecs = iovecs(iovs, count);
       if (!vecs || !inside(nread, 4)) return EFAULT;
       // One request: a read may return less than asked, and asking again could block.
@@ -560,7 +699,21 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
       }
       let done = 0;
       const ref = ringFds.get(fd)?.r;
-      if (ref) {
+      // The handle still opening: wait for it (the kernel fills the ring meanwhile), then read;
+      // not for a ring the kernel took back (a seek, say): that read goes to the kernel.
+      const pending = ref?.file && !ref.sah && arena.fileOf(ref.slot, ref.gen) ? opening.get(ref.file) : null;
+      if (pending) {
+        const again = () => wasi.fd_read(fd, iovs, count, nread);
+        return pending.then(again, again);
+      }
+      if (ref?.file && takingOver(ref)) {
+        const r = ref.sah ? takenOverRead(ref, vecs) : KERNEL;
+        if (r >= 0) {
+          putU32(nread, r);
+          return ESUCCESS;
+        }
+        dropRing(fd, 'r'); // taken back: the kernel knows where the process stands
+      } else if (ref) {
         const r = ringRead(ref, vecs, want);
         done = r.done;
         if (r.err !== undefined && done === 0) return r.err;
@@ -577,7 +730,11 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
         return ESUCCESS;
       }
       // A file read in large sequential pieces may come back with a ring (read-ahead).
-      if (res[1] !== 0n) learnRing(fd, res[1]);
+      if (res[1] !== 0n) {
+        learnRing(fd, res[1]);
+        const r = ringFds.get(fd)?.r;
+        if (r) prepareTakeOver(fd, r);
+      }
       const n = Math.min(outLen(), want - done);
       scatter(vecs, done, n);
       putU32(nread, done + n);
@@ -618,6 +775,7 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     },
     fd_close(fd) {
       ringFds.delete(fd);
+      letGo(fd);
       return call(OP.fd_close, [fd]);
     },
     fd_sync: (fd) => call(OP.fd_sync, [fd]),
@@ -672,6 +830,8 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
       return ESUCCESS;
     },
     fd_renumber(from, to) {
+      letGo(from); // a file's ring stays behind (below), and to is closed first
+      letGo(to);
       const err = call(OP.fd_renumber, [from, to]);
       if (err === ESUCCESS && from !== to) {
         // A pipe's rings belong to its streams and go with the descriptor; a file's ring is the
@@ -823,5 +983,5 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     },
   };
 
-  return { imports: { wasi_snapshot_preview1: wasi, web9 }, ExitError, KilledError };
+  return { imports: { wasi_snapshot_preview1: wasi, web9 }, ExitError, KilledError, closeFiles };
 }

@@ -15,7 +15,8 @@
 // notified). FLAGS: EOF (every writing end is closed), BROKEN (every reading end is closed: a
 // write goes to the kernel for its EPIPE and note), RETIRED (the kernel took the data: use the
 // kernel), WATCH (the kernel has a process waiting in ring_wait: ring the doorbell after a
-// change). GEN goes up each time the slot is given out or taken back, so a stale mapping fails.
+// change), TAKEN_OVER (a process reads the file of a read-ahead ring itself: FILE, END, POS).
+// GEN goes up each time the slot is given out or taken back, so a stale mapping fails.
 // The same file serves the process side (push, take) and the kernel worker's side.
 
 export const RING_SLOTS = 64;
@@ -47,6 +48,13 @@ export const FLAGS = 6;
 export const SEQ = 7;
 export const WAITERS = 8;
 export const KICK = 9;
+// Read-ahead of a home file (docs/runtime.md, "Taking a read over"): FILE, its data file's id
+// (the name in the home's OPFS data directory), or 0; END, the file offset just past the last
+// record the kernel put in; POS, where the process reads next once it has taken the read over.
+// Offsets are two words, low then high.
+export const FILE = 10;
+export const END = 11;
+export const POS = 13;
 
 export const EOF = 1;
 export const BROKEN = 2;
@@ -58,12 +66,16 @@ export const WATCH = 8;
 // of microseconds), and before they wait on it, so the kernel moves large batches.
 export const KCONSUMER = 16;
 export const KPRODUCER = 32;
+// The process took the read over: it reads the data file with its own handle from POS on, and
+// the kernel puts no more records in.
+export const TAKEN_OVER = 64;
 
 // What push and take answer besides a count.
 export const FULL = -1; // push: no room for the record (take: EMPTY, nothing to read)
 export const EMPTY = -1;
 export const BUSY = -2; // another process holds the lock
 export const KERNEL = -3; // the ring is not (or no longer) this pipe's: go through the kernel
+export const TAKEN = -4; // fillFrom: the process has taken the read over; the kernel stops
 
 const KERNEL_OWNER = -1;
 const pad = (n) => (n + 3) & ~3;
@@ -292,6 +304,70 @@ export class Rings {
     return k;
   }
 
+  // Read-ahead of a home file: its data file's id, or 0 (not one, or no longer this ring).
+  fileOf(slot, gen) {
+    if (this.load(slot, GEN) !== gen || !(this.load(slot, FLAGS) & KPRODUCER)) return 0;
+    return this.load(slot, FILE);
+  }
+
+  // The process takes the read over, now that it has its own handle on the file: the records
+  // not yet read are dropped and POS set to the first byte of them (END less what they hold),
+  // under both locks, so that the kernel's next fill sees TAKEN_OVER and stops. Answers true,
+  // false (the kernel has put the end of the file in already: nothing to gain), BUSY or KERNEL.
+  takeOver(slot, gen, owner) {
+    if (!this.lock(slot, RLOCK, owner)) return BUSY;
+    if (!this.lock(slot, WLOCK, owner)) {
+      this.unlock(slot, RLOCK);
+      return BUSY;
+    }
+    let r = KERNEL;
+    const flags = this.load(slot, FLAGS);
+    if (this.load(slot, GEN) === gen && !(flags & RETIRED)) {
+      r = !(flags & EOF);
+      if (r) {
+        this.setPos(slot, POS, this.pos(slot, END) - this.queued(slot));
+        Atomics.store(this.i32, this.word(slot, OFF), 0);
+        Atomics.store(this.i32, this.word(slot, TAIL), this.load(slot, HEAD));
+        Atomics.or(this.i32, this.word(slot, FLAGS), TAKEN_OVER);
+      }
+    }
+    this.unlock(slot, WLOCK);
+    this.unlock(slot, RLOCK);
+    return r;
+  }
+
+  // Reads from a ring taken over into dest with sah, the process's handle on its file, at POS,
+  // which moves on by the count. Answers the count, BUSY or KERNEL (taken back, or the read
+  // failed: the kernel then reads with its own handle and meets the error itself).
+  // Called for every read of a large file: as few atomic operations as will do.
+  readTakenOver(slot, gen, owner, sah, dest) {
+    const i32 = this.i32;
+    const w = this.words[slot];
+    if (Atomics.compareExchange(i32, w + RLOCK, 0, owner) !== 0) return BUSY;
+    let n = KERNEL;
+    // Under the lock (the kernel retires a ring only holding it, and reads POS only so): plain
+    // loads and stores, published by the unlock.
+    if (i32[w + GEN] === gen && !(i32[w + FLAGS] & RETIRED)) {
+      const lo = i32[w + POS] >>> 0;
+      const hi = i32[w + POS + 1];
+      const at = this.#readAt;
+      at.at = lo + hi * 0x100000000;
+      try {
+        n = sah.read(dest, at);
+        if (n > 0) {
+          const end = lo + n;
+          i32[w + POS] = end | 0;
+          if (end > 0xffffffff) i32[w + POS + 1] = hi + 1;
+        }
+      } catch {
+        n = KERNEL;
+      }
+    }
+    Atomics.store(i32, w + RLOCK, 0);
+    return n;
+  }
+  #readAt = { at: 0 };
+
   // Waits (blocking, at most ms) for SEQ to move from seq; answers Atomics.wait's word.
   wait(slot, seq, ms) {
     const w = this.word(slot, WAITERS);
@@ -305,7 +381,7 @@ export class Rings {
 
   // The slot given out afresh: empty, no flags, a new generation (answered).
   reset(slot) {
-    for (const w of [HEAD, TAIL, OFF, FLAGS, KICK]) Atomics.store(this.i32, this.word(slot, w), 0);
+    for (const w of [HEAD, TAIL, OFF, FLAGS, KICK, FILE]) Atomics.store(this.i32, this.word(slot, w), 0);
     const gen = (Atomics.add(this.i32, this.word(slot, GEN), 1) + 1) & 0xffff;
     Atomics.store(this.i32, this.word(slot, GEN), gen);
     this.bump(slot);
@@ -431,8 +507,22 @@ export class Rings {
   }
 
   // Read-ahead: one record of up to count bytes that read(dest, offset) puts straight into the
-  // ring (in two pieces where the data area wraps); answers the bytes read (0: no record).
-  fillFrom(slot, count, offset, read) {
+  // ring (in two pieces where the data area wraps); answers the bytes read (0: no record). file:
+  // the home data file's id, for a process that may take the read over (FILE, END), under WLOCK;
+  // then TAKEN once it has.
+  fillFrom(slot, count, offset, read, file = 0) {
+    if (file) {
+      this.kernelLock(slot, WLOCK);
+      try {
+        if (this.load(slot, FLAGS) & TAKEN_OVER) return TAKEN;
+        if (!this.load(slot, FILE)) Atomics.store(this.i32, this.word(slot, FILE), file);
+        const n = this.fillFrom(slot, count, offset, read);
+        this.setPos(slot, END, offset + n);
+        return n;
+      } finally {
+        this.unlock(slot, WLOCK);
+      }
+    }
     Atomics.store(this.i32, this.word(slot, KICK), 0);
     const head = this.load(slot, HEAD);
     const base = this.data(slot);
@@ -447,13 +537,24 @@ export class Rings {
     return n;
   }
 
-  // Read-ahead taken back: the bytes not yet read (their count answered), and the slot is free.
+  // An offset in two words (END, POS).
+  setPos(slot, w, at) {
+    Atomics.store(this.i32, this.word(slot, w), at % 0x100000000);
+    Atomics.store(this.i32, this.word(slot, w + 1), Math.floor(at / 0x100000000));
+  }
+  pos(slot, w) {
+    return (this.load(slot, w) >>> 0) + this.load(slot, w + 1) * 0x100000000;
+  }
+
+  // Read-ahead taken back: how far the fd's offset (END, where the kernel's filling got to) goes
+  // back — the bytes not yet read, or, from a ring taken over, END less the process's position
+  // (negative once it read past END) — and the slot is free.
   recall(slot) {
     this.kernelLock(slot, RLOCK);
-    const left = this.queued(slot);
+    const back = this.load(slot, FLAGS) & TAKEN_OVER ? this.pos(slot, END) - this.pos(slot, POS) : this.queued(slot);
     this.free(slot);
     this.unlock(slot, RLOCK);
-    return left;
+    return back;
   }
 
   // A process worker was ended: the locks it may have held are free (what it was copying was

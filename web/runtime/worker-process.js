@@ -14,15 +14,25 @@
 // that is stopped (kill) is terminated and never reused.
 
 import { parent } from '../kernel/platform.js';
-import { makeImports, sayEnded as ended } from './process.js';
+import { makeImports, setDataDirectory, sayEnded as ended } from './process.js';
 
 // The rings' arena as a WebAssembly.Memory: sent once ('arena', before any 'run') where the
 // kernel worker has one; each 'run' carries its SharedArrayBuffer.
 let arenaMemory = null;
 
-function run({ module, channel, doorbell, pid, argv, env, cwd, rings, ringMap }) {
+// JSPI: where the engine has it (Chromium), every program runs under WebAssembly.promising and
+// fd_read is a WebAssembly.Suspending import, so that a read may let this worker's event loop
+// run while it opens a home file's OPFS data file, to read it itself (taking a read over:
+// docs/runtime.md; the kernel worker decides the same way). A call that answers at once does
+// not suspend (0.3 µs more than a plain import, measured).
+const JSPI =
+  typeof WebAssembly.Suspending === 'function' &&
+  typeof WebAssembly.promising === 'function' &&
+  typeof globalThis.navigator?.storage?.getDirectory === 'function';
+
+async function run({ module, channel, doorbell, pid, argv, env, cwd, rings, ringMap }) {
   let instance = null;
-  const { imports, ExitError, KilledError } = makeImports({
+  const { imports, ExitError, KilledError, closeFiles } = makeImports({
     channel,
     doorbell: new Int32Array(doorbell),
     pid,
@@ -33,14 +43,20 @@ function run({ module, channel, doorbell, pid, argv, env, cwd, rings, ringMap })
     ringMemory: arenaMemory,
     ringMap,
     getMemory: () => instance.exports.memory,
+    takeOver: JSPI,
   });
   try {
+    const wasi = imports.wasi_snapshot_preview1;
+    const withJspi = { ...imports, wasi_snapshot_preview1: { ...wasi, fd_read: JSPI && new WebAssembly.Suspending(wasi.fd_read) } };
     // Synchronously: a worker may instantiate any size of module so, and it saves a task hop.
-    instance = new WebAssembly.Instance(module, imports);
+    instance = new WebAssembly.Instance(module, JSPI ? withJspi : imports);
     if (typeof instance.exports._start !== 'function') throw new Error('the program has no _start');
-    instance.exports._start();
+    if (JSPI) await WebAssembly.promising(instance.exports._start)();
+    else instance.exports._start();
+    closeFiles();
     ended(channel, doorbell, 'return');
   } catch (err) {
+    closeFiles();
     if (err instanceof ExitError) ended(channel, doorbell, 'exit');
     else if (err instanceof KilledError) ended(channel, doorbell, 'killed');
     else ended(channel, doorbell, 'trap', String(err?.message ?? err));
@@ -51,5 +67,6 @@ function run({ module, channel, doorbell, pid, argv, env, cwd, rings, ringMap })
 parent.listen((msg) => {
   if (msg?.type === 'run') run(msg);
   else if (msg?.type === 'arena') arenaMemory = msg.memory;
+  else if (msg?.type === 'dataDirectory') setDataDirectory(msg.handle);
 });
 parent.post({ type: 'ready' });
