@@ -159,12 +159,12 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     dataHandles.delete(id);
     for (const m of ringFds.values()) if (m.r?.file === id) m.r.sah = null;
   }
+  const readThrough = (id) => [...handleFds.values()].includes(id); // by any fd
   function letGo(fd) {
     const id = handleFds.get(fd);
     if (id === undefined) return;
     handleFds.delete(fd);
-    for (const other of handleFds.values()) if (other === id) return;
-    closeHandle(id);
+    if (!readThrough(id)) closeHandle(id);
   }
   function closeFiles() {
     filesClosed = true;
@@ -191,9 +191,7 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     p.then(
       (sah) => {
         opening.delete(id);
-        let wanted = false;
-        for (const other of handleFds.values()) if (other === id) wanted = true;
-        if (filesClosed || !wanted || dataHandles.has(id)) return sah.close();
+        if (filesClosed || !readThrough(id) || dataHandles.has(id)) return sah.close();
         dataHandles.set(id, sah);
         for (const m of ringFds.values()) if (m.r?.file === id) m.r.sah = sah;
       },
@@ -414,11 +412,14 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
     }
     return done;
   }
-  function readTakenOver(ref, dest) {
+  const readTakenOver = (ref, dest) => unlessBusy(() => arena.readTakenOver(ref.slot, ref.gen, pid, ref.sah, dest));
+  // What f answers once it is not BUSY (the kernel holds the ring's locks only while it takes
+  // it back, or fills it).
+  function unlessBusy(f) {
     for (;;) {
-      const r = arena.readTakenOver(ref.slot, ref.gen, pid, ref.sah, dest);
+      const r = f();
       if (r !== BUSY) return r;
-      Atomics.wait(sleeper, 0, 0, 0.05); // the kernel is taking it back
+      Atomics.wait(sleeper, 0, 0, 0.05);
     }
   }
   // The same for the common case, one iovec, with as little as can be done per call (a 64 KiB
@@ -451,16 +452,9 @@ export function makeImports({ channel, doorbell, pid, argv = [], env = [], cwd =
   function takingOver(ref) {
     if (ref.direct) return true;
     if (!ref.sah) return false;
-    for (;;) {
-      const r = arena.takeOver(ref.slot, ref.gen, pid);
-      if (r === BUSY) {
-        Atomics.wait(sleeper, 0, 0, 0.05);
-        continue;
-      }
-      if (r === true) ref.direct = true;
-      else ref.file = 0; // the records hold the rest, or the ring is gone
-      return ref.direct === true;
-    }
+    if (unlessBusy(() => arena.takeOver(ref.slot, ref.gen, pid)) === true) ref.direct = true;
+    else ref.file = 0; // the records hold the rest, or the ring is gone
+    return ref.direct === true;
   }
 
   // Guest strings (pointer, length) appended into the request data; null if any is bad. Answers

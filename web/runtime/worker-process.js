@@ -47,9 +47,9 @@ async function run({ module, channel, doorbell, pid, argv, env, cwd, rings, ring
   });
   try {
     const wasi = imports.wasi_snapshot_preview1;
-    const withJspi = { ...imports, wasi_snapshot_preview1: { ...wasi, fd_read: JSPI && new WebAssembly.Suspending(wasi.fd_read) } };
+    if (JSPI) imports.wasi_snapshot_preview1 = { ...wasi, fd_read: new WebAssembly.Suspending(wasi.fd_read) };
     // Synchronously: a worker may instantiate any size of module so, and it saves a task hop.
-    instance = new WebAssembly.Instance(module, JSPI ? withJspi : imports);
+    instance = new WebAssembly.Instance(module, imports);
     if (typeof instance.exports._start !== 'function') throw new Error('the program has no _start');
     if (JSPI) await WebAssembly.promising(instance.exports._start)();
     else instance.exports._start();
